@@ -1,0 +1,1 @@
+//! Capture generators shared by the end-to-end tests.
