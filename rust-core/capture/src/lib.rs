@@ -1,2 +1,17 @@
 //! Reading packet captures (pcap, pcapng) for Telltale, with PCAPdroid's per-packet app metadata.
+//!
+//! [`CaptureReader`] reads either format from any [`std::io::Read`], hands out zero-copy
+//! [`Packet`]s, and collects what it learns about apps ([`AppInfo`]) and what it found damaged
+//! ([`Warning`]). Link-layer decapsulation of the packets is `telltale_wire::link::ip_payload`.
 #![forbid(unsafe_code)]
+
+mod error;
+mod pcap;
+pub mod pcapdroid;
+mod pcapng;
+mod reader;
+mod replay;
+
+pub use error::{CaptureError, Warning};
+pub use reader::{AppInfo, CaptureReader, Format, Packet};
+pub use replay::replay;

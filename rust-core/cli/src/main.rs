@@ -1,2 +1,79 @@
-//! The `telltale` command.
-fn main() {}
+//! The `telltale` command: analyse captures for what apps expose and send to Tencent.
+
+mod analyze;
+mod progress;
+mod text;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+telltale: see what apps send to Tencent, and what the network can read
+
+Usage:
+  telltale analyze [OPTIONS] FILE     analyse a pcap or pcapng capture
+  telltale --version
+
+Options for analyze:
+  --json[=OUT]          the exposure report as JSON (to OUT, or standard output)
+  --flows[=OUT]         every flow as a JSON line (NDJSON), as flows end
+  --signatures DIR      use the signature files in DIR instead of the built-in set
+  --show-identifiers    show identifiers (query values ...) in full instead of masked
+  --max-flows N         flows tracked at once (default 131072)
+  --no-progress         no progress bar on standard error
+
+Without --json or --flows, a readable summary goes to standard output.
+Exit status: 0 analysed, 2 bad input or usage, 1 any other failure.
+";
+
+/// Failures the command reports: a usage or input problem (exit 2) or anything else (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad arguments, or an input that is not what it should be.
+    Input(anyhow::Error),
+    /// Anything else (writing output ...).
+    Other(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Other(e.into())
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = lexopt::Parser::from_env();
+    let result = match args.next() {
+        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "analyze" || cmd == "analyse" => {
+            analyze::run(args)
+        }
+        Ok(Some(lexopt::Arg::Long("version"))) => {
+            println!("telltale {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Ok(Some(lexopt::Arg::Long("help") | lexopt::Arg::Short('h'))) => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Ok(Some(other)) => Err(Failure::Input(anyhow::anyhow!(
+            "unknown command {}; try telltale --help",
+            match other {
+                lexopt::Arg::Value(v) => v.to_string_lossy().into_owned(),
+                lexopt::Arg::Long(l) => format!("--{l}"),
+                lexopt::Arg::Short(s) => format!("-{s}"),
+            }
+        ))),
+        Ok(None) => Err(Failure::Input(anyhow::anyhow!("no command given\n\n{USAGE}"))),
+        Err(e) => Err(Failure::Input(e.into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            eprintln!("telltale: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("telltale: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! `telltale analyze`: a capture file through the engine, the report out.
+
+use crate::Failure;
+use crate::progress::Progress;
+use anyhow::{Context, anyhow};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use telltale_capture::{CaptureError, CaptureReader, replay};
+use telltale_engine::{Config, Engine, Signatures};
+
+/// Where an output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Out {
+    Stdout,
+    File(PathBuf),
+}
+
+#[derive(Debug, Default)]
+struct Options {
+    file: Option<PathBuf>,
+    json: Option<Out>,
+    flows: Option<Out>,
+    signatures: Option<PathBuf>,
+    show_identifiers: bool,
+    max_flows: Option<usize>,
+    no_progress: bool,
+}
+
+fn out_value(parser: &mut lexopt::Parser) -> Out {
+    match parser.optional_value() {
+        Some(v) if v != "-" => Out::File(v.into()),
+        _ => Out::Stdout,
+    }
+}
+
+fn parse(mut args: lexopt::Parser) -> Result<Options, lexopt::Error> {
+    use lexopt::Arg::{Long, Value};
+    use lexopt::ValueExt;
+    let mut o = Options::default();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("json") => o.json = Some(out_value(&mut args)),
+            Long("flows") => o.flows = Some(out_value(&mut args)),
+            Long("signatures") => o.signatures = Some(args.value()?.into()),
+            Long("show-identifiers") => o.show_identifiers = true,
+            Long("max-flows") => o.max_flows = Some(args.value()?.parse()?),
+            Long("no-progress") => o.no_progress = true,
+            Value(v) if o.file.is_none() => o.file = Some(v.into()),
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+/// Creates an output file readable by its owner only: reports name what the user's apps did.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)
+}
+
+fn writer(out: &Out) -> Result<Box<dyn Write>, Failure> {
+    Ok(match out {
+        Out::Stdout => Box::new(BufWriter::new(std::io::stdout().lock())),
+        Out::File(p) => Box::new(BufWriter::new(
+            create_private(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+    })
+}
+
+/// Reads every `*.toml` file under `dir` (sorted, so the order is stable) for the loader.
+fn read_signature_dir(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d)
+            .with_context(|| format!("cannot read signature directory {}", d.display()))
+            .map_err(Failure::Input)?;
+        for entry in entries {
+            let path = entry.map_err(|e| Failure::Input(e.into()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))
+                    .map_err(Failure::Input)?;
+                let name = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+                files.push((name, text));
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure::Input(anyhow!("no .toml signature files in {}", dir.display())));
+    }
+    Ok(files)
+}
+
+/// Runs `telltale analyze`.
+pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
+    let o = parse(args).map_err(|e| Failure::Input(e.into()))?;
+    let Some(path) = o.file.clone() else {
+        return Err(Failure::Input(anyhow!("analyze needs a capture file; try telltale --help")));
+    };
+    if o.json == Some(Out::Stdout) && o.flows == Some(Out::Stdout) {
+        return Err(Failure::Input(anyhow!(
+            "--json and --flows cannot both write to standard output; give one a file: --flows=FILE"
+        )));
+    }
+    let sigs = match &o.signatures {
+        Some(dir) => Signatures::from_texts(read_signature_dir(dir)?).map_err(|e| {
+            Failure::Input(anyhow!("signatures in {}: {e}", dir.display()))
+        })?,
+        None => Signatures::builtin().map_err(|e| anyhow!("built-in signatures: {e}"))?,
+    };
+    let shown = path.display().to_string();
+    let file = File::open(&path)
+        .map_err(|e| Failure::Input(anyhow!("cannot open {shown}: {e}")))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 20, file)).map_err(|e| {
+        match e {
+            CaptureError::Io(io) => Failure::Input(anyhow!("cannot read {shown}: {io}")),
+            other => Failure::Input(anyhow!("{shown}: {other}")),
+        }
+    })?;
+    let mut config = Config {
+        show_identifiers: o.show_identifiers,
+        keep_flow_records: o.flows.is_some(),
+        ..Config::default()
+    };
+    if let Some(n) = o.max_flows {
+        config.max_flows = n;
+    }
+    let mut engine = Engine::new(config, Arc::new(sigs));
+    let mut flows_out = o.flows.as_ref().map(writer).transpose()?;
+    let mut flow_error: Option<std::io::Error> = None;
+    let mut progress = Progress::new(size, !o.no_progress);
+    let report = replay(
+        &mut reader,
+        &mut engine,
+        &shown,
+        |record| {
+            if let (Some(w), None) = (flows_out.as_mut(), flow_error.as_ref()) {
+                let line = serde_json::to_writer(&mut *w, &record)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| w.write_all(b"\n"));
+                if let Err(e) = line {
+                    flow_error = Some(e);
+                }
+            }
+        },
+        |pos| progress.update(pos),
+    )
+    .map_err(|e| Failure::Input(anyhow!("cannot read {shown}: {e}")))?;
+    progress.finish();
+    if let Some(e) = flow_error {
+        return Err(anyhow!("cannot write flows: {e}").into());
+    }
+    if let Some(mut w) = flows_out {
+        w.flush().context("cannot write flows")?;
+    }
+    if let Some(input) = &report.input {
+        for w in &input.warnings {
+            eprintln!("telltale: warning: {shown}: at byte {}: {}", w.offset, w.message);
+        }
+    }
+    if let Some(out) = &o.json {
+        let mut w = writer(out)?;
+        serde_json::to_writer_pretty(&mut w, &report).context("cannot write the report")?;
+        w.write_all(b"\n").and_then(|()| w.flush()).context("cannot write the report")?;
+    }
+    if o.json.is_none() && o.flows.is_none() {
+        let mut w = writer(&Out::Stdout)?;
+        crate::text::render(&report, &mut w).context("cannot write the summary")?;
+        w.flush().context("cannot write the summary")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! The readable terminal summary of a report.
+
+use std::io::{self, Write};
+use telltale_engine::report::{AppReport, Level, Report};
+
+/// Byte counts as people read them: `512 B`, `3.2 KB`, `14.0 MB`.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1000.0;
+    let mut unit = UNITS[0];
+    for u in &UNITS[1..] {
+        if v < 1000.0 {
+            break;
+        }
+        v /= 1000.0;
+        unit = u;
+    }
+    format!("{v:.1} {unit}")
+}
+
+fn app_title(app: &AppReport) -> String {
+    match (&app.name, &app.package) {
+        (Some(n), Some(p)) => format!("{n} ({p}, {})", app.id),
+        (Some(n), None) => format!("{n} ({})", app.id),
+        (None, Some(p)) => format!("{p} ({})", app.id),
+        (None, None) => match app.address {
+            Some(a) => format!("device {a}"),
+            None => app.id.clone(),
+        },
+    }
+}
+
+fn level(l: Level) -> &'static str {
+    match l {
+        Level::None => "NONE",
+        Level::Low => "LOW",
+        Level::Medium => "MEDIUM",
+        Level::High => "HIGH",
+    }
+}
+
+/// Writes the summary.
+pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    if let Some(input) = &report.input {
+        writeln!(
+            w,
+            "{} ({}, {} packets, {} flows)",
+            input.source, input.format, input.records, report.totals.flows
+        )?;
+    }
+    writeln!(
+        w,
+        "Signatures: schema {}, data {}",
+        report.signatures.schema_version, report.signatures.data_version
+    )?;
+    if report.apps.is_empty() {
+        writeln!(w, "\nNo IP traffic found.")?;
+    }
+    for app in &report.apps {
+        writeln!(w)?;
+        writeln!(w, "{} - exposure {}", app_title(app), level(app.exposure.level))?;
+        writeln!(w, "  {}", app.exposure.reason)?;
+        writeln!(
+            w,
+            "  {} flows, {} sent, {} received",
+            app.flows,
+            bytes(app.bytes_up),
+            bytes(app.bytes_down)
+        )?;
+        for v in &app.vendors {
+            writeln!(w, "  {}:", v.name)?;
+            for s in &v.services {
+                let names: Vec<&str> = s.names.iter().map(String::as_str).collect();
+                let affiliate = if s.affiliate { ", affiliate" } else { "" };
+                writeln!(
+                    w,
+                    "    {} ({}{affiliate}): {} connections, {} lookups, {} sent; {}",
+                    s.name,
+                    s.category,
+                    s.connections,
+                    s.lookups,
+                    bytes(s.bytes_up),
+                    names.join(", ")
+                )?;
+            }
+            if let Some(n) = &v.network_only {
+                let prefixes: Vec<&str> = n.prefixes.iter().map(String::as_str).collect();
+                writeln!(
+                    w,
+                    "    network only, no service identified: {} flows, {} sent ({})",
+                    n.flows,
+                    bytes(n.bytes_up),
+                    prefixes.join(", ")
+                )?;
+            }
+        }
+        if !app.findings.is_empty() {
+            writeln!(w, "  Findings:")?;
+        }
+        for f in &app.findings {
+            let service = f.service.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            let times = if f.count > 1 { format!(" (x{})", f.count) } else { String::new() };
+            writeln!(
+                w,
+                "    {:<6} {:<20} {}{service}{times}",
+                format!("{:?}", f.severity).to_uppercase(),
+                f.kind.id(),
+                f.summary
+            )?;
+        }
+        if app.findings_dropped > 0 {
+            writeln!(w, "    ... and {} more findings not listed", app.findings_dropped)?;
+        }
+    }
+    let t = &report.totals;
+    if t.flows_evicted > 0 || t.undecodable_packets > 0 || t.truncated_packets > 0 {
+        writeln!(
+            w,
+            "\nNotes: {} flows closed early to stay within the flow limit, {} packets not decodable, {} packets cut short by the capture.",
+            t.flows_evicted, t.undecodable_packets, t.truncated_packets
+        )?;
+    }
+    if let Some(input) = report.input.as_ref().filter(|i| !i.warnings.is_empty()) {
+        writeln!(w, "\nWarnings:")?;
+        for warning in &input.warnings {
+            writeln!(w, "  at byte {}: {}", warning.offset, warning.message)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_bytes() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(3_200), "3.2 KB");
+        assert_eq!(bytes(14_000_000), "14.0 MB");
+        assert_eq!(bytes(u64::MAX), "18446744.1 TB");
+    }
+}

@@ -1,0 +1,385 @@
+//! The engine: IP packets in, flow records and the exposure report out.
+//!
+//! Driven quinn-style: the caller hands over each packet with the time it was seen
+//! ([`Engine::on_packet`]), pulls finished flow records ([`Engine::poll_flow`]) and asks for the
+//! report ([`Engine::snapshot`], [`Engine::finish`]). The engine keeps its own clock as the
+//! latest time seen, so timestamps that jump backwards cannot un-expire flows, and timestamps
+//! that jump ahead by years simply close what was open.
+
+use crate::app::{AppInfo, AppKey, is_local};
+use crate::defrag::{Defrag, Defragged, FragKey};
+use crate::dissect::{Ctx, Inspection, Limits, Verdict};
+use crate::flow::{Direction, EndReason, Endpoint, Flow, FlowKey, TcpState, roles};
+use crate::names::NameCache;
+use crate::record::{FlowRecord, summarize};
+use crate::report::{Aggregate, Report, Totals};
+use crate::signatures::Signatures;
+use crate::stream::Budget;
+use crate::table::{FlowRef, FlowTable};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use telltale_wire::ip::{IpPacket, PROTO_TCP, PROTO_UDP};
+use telltale_wire::tcp::TcpFlags;
+use telltale_wire::{Timestamp, gtp, ip, tcp, udp};
+
+/// Tunnels followed inside each other (GTP-U in GTP-U ...).
+const MAX_TUNNEL_DEPTH: u8 = 2;
+
+/// Engine limits and options. Every limit bounds memory that input could otherwise grow.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Flows tracked at once; the least recently used is closed early to make room.
+    pub max_flows: usize,
+    /// Bytes buffered across all flows for reassembly and dissection.
+    pub buffer_budget: usize,
+    /// Bytes held per direction of a flow while a parser waits for more.
+    pub stream_window: usize,
+    /// Stream bytes read per direction before a flow is no longer inspected.
+    pub inspect_limit: u64,
+    /// Addresses remembered with names from DNS answers.
+    pub max_names: usize,
+    /// Show identifiers (query values ...) in full instead of masked.
+    pub show_identifiers: bool,
+    /// Queue finished flow records for [`Engine::poll_flow`]; the caller must then drain them.
+    pub keep_flow_records: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_flows: 131_072,
+            buffer_budget: 64 * 1024 * 1024,
+            stream_window: 64 * 1024,
+            inspect_limit: 1024 * 1024,
+            max_names: 65_536,
+            show_identifiers: false,
+            keep_flow_records: false,
+        }
+    }
+}
+
+/// What the capture or platform knows about a packet besides its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PacketMeta {
+    /// The Android uid of the app that sent or received it.
+    pub uid: Option<i32>,
+}
+
+/// The analysis engine.
+pub struct Engine {
+    config: Config,
+    sigs: Arc<Signatures>,
+    table: FlowTable,
+    names: NameCache,
+    defrag: Defrag,
+    budget: Budget,
+    /// Latest time seen: the engine's clock.
+    clock: Timestamp,
+    last_sweep: Timestamp,
+    next_id: u64,
+    totals: Totals,
+    aggregate: Aggregate,
+    records: VecDeque<FlowRecord>,
+    apps: BTreeMap<i32, AppInfo>,
+}
+
+impl Engine {
+    /// An engine using the signature set `sigs`.
+    pub fn new(config: Config, sigs: Arc<Signatures>) -> Self {
+        Engine {
+            table: FlowTable::new(config.max_flows),
+            names: NameCache::new(config.max_names),
+            defrag: Defrag::default(),
+            budget: Budget::new(config.buffer_budget),
+            clock: Timestamp::from_nanos(i64::MIN),
+            last_sweep: Timestamp::from_nanos(i64::MIN),
+            next_id: 1,
+            totals: Totals::default(),
+            aggregate: Aggregate::default(),
+            records: VecDeque::new(),
+            apps: BTreeMap::new(),
+            config,
+            sigs,
+        }
+    }
+
+    /// Records an app's package name and label for reports.
+    pub fn set_app_info(&mut self, uid: i32, info: AppInfo) {
+        self.apps.insert(uid, info);
+    }
+
+    /// Counts a frame that never reached IP (non-IP link-layer frame, unknown link type).
+    pub fn on_undecodable(&mut self) {
+        self.totals.undecodable_packets += 1;
+    }
+
+    /// Processes one IP packet seen at `now`.
+    pub fn on_packet(&mut self, now: Timestamp, packet: &[u8], meta: PacketMeta) {
+        self.totals.packets += 1;
+        self.totals.bytes += packet.len() as u64;
+        self.clock = self.clock.max(now);
+        if self.clock > self.last_sweep.plus_secs(1) {
+            self.sweep();
+            self.last_sweep = self.clock;
+        }
+        match ip::parse(packet) {
+            Ok(p) => self.on_ip(now, &p, meta, 0),
+            Err(_) => self.totals.undecodable_packets += 1,
+        }
+    }
+
+    /// The next finished flow record, when [`Config::keep_flow_records`] is set.
+    pub fn poll_flow(&mut self) -> Option<FlowRecord> {
+        self.records.pop_front()
+    }
+
+    /// The report as of now, open flows included, without closing anything.
+    pub fn snapshot(&self) -> Report {
+        let mut agg = self.aggregate.clone();
+        for flow in self.table.iter() {
+            agg.add(&self.record(flow, EndReason::Open));
+        }
+        agg.report(&self.sigs, &self.apps, self.totals.clone())
+    }
+
+    /// Closes every open flow (their records become available to [`Self::poll_flow`]) and
+    /// returns the final report.
+    pub fn finish(&mut self) -> Report {
+        while let Some(flow) = self.table.pop_oldest() {
+            self.close(flow, EndReason::Open);
+        }
+        self.aggregate.report(&self.sigs, &self.apps, self.totals.clone())
+    }
+
+    fn record(&self, flow: &Flow, end: EndReason) -> FlowRecord {
+        summarize(flow, end, &self.sigs, self.config.show_identifiers)
+    }
+
+    fn close(&mut self, mut flow: Flow, end: EndReason) {
+        if let Some(mut insp) = flow.inspect.take() {
+            insp.release(&mut self.budget);
+        }
+        let record = self.record(&flow, end);
+        self.aggregate.add(&record);
+        if self.config.keep_flow_records {
+            self.records.push_back(record);
+        }
+    }
+
+    /// Closes flows idle past their timeout, oldest first.
+    fn sweep(&mut self) {
+        while let Some((_, f)) = self.table.oldest() {
+            if f.touched.plus_secs(f.idle_timeout()) >= self.clock {
+                break;
+            }
+            if let Some(flow) = self.table.pop_oldest() {
+                self.close(flow, EndReason::Idle);
+            }
+        }
+    }
+
+    fn on_ip(&mut self, now: Timestamp, p: &IpPacket<'_>, meta: PacketMeta, depth: u8) {
+        if p.truncated {
+            self.totals.truncated_packets += 1;
+        }
+        let whole;
+        let payload = match p.fragment {
+            None => p.payload,
+            Some(frag) => {
+                let key = FragKey { src: p.src, dst: p.dst, protocol: p.protocol, id: frag.id };
+                match self.defrag.push(key, frag.offset, frag.more, p.payload, self.clock, &mut self.budget)
+                {
+                    Defragged::Complete(data) => {
+                        self.totals.fragments_reassembled += 1;
+                        whole = data;
+                        &whole[..]
+                    }
+                    Defragged::Incomplete => return,
+                    Defragged::Dropped => {
+                        self.totals.fragments_dropped += 1;
+                        return;
+                    }
+                }
+            }
+        };
+        let wire_len = p.wire_len as u64;
+        match p.protocol {
+            PROTO_TCP => match tcp::parse(payload) {
+                Ok(seg) => {
+                    let ends = (Endpoint { addr: p.src, port: seg.src_port }, Endpoint {
+                        addr: p.dst,
+                        port: seg.dst_port,
+                    });
+                    self.on_transport(now, PROTO_TCP, ends, wire_len, Some(seg), seg.payload, meta);
+                }
+                Err(_) => self.totals.undecodable_packets += 1,
+            },
+            PROTO_UDP => match udp::parse(payload) {
+                Ok(d) => {
+                    let tunnelled = (d.dst_port == gtp::PORT || d.src_port == gtp::PORT)
+                        && depth < MAX_TUNNEL_DEPTH;
+                    if tunnelled
+                        && let Ok(inner) = gtp::decapsulate(d.payload)
+                        && let Ok(inner) = ip::parse(inner)
+                    {
+                        return self.on_ip(now, &inner, meta, depth + 1);
+                    }
+                    let ends = (Endpoint { addr: p.src, port: d.src_port }, Endpoint {
+                        addr: p.dst,
+                        port: d.dst_port,
+                    });
+                    self.on_transport(now, PROTO_UDP, ends, wire_len, None, d.payload, meta);
+                }
+                Err(_) => self.totals.undecodable_packets += 1,
+            },
+            other => {
+                let ends = (Endpoint { addr: p.src, port: 0 }, Endpoint { addr: p.dst, port: 0 });
+                self.on_transport(now, other, ends, wire_len, None, &[], meta);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_transport(
+        &mut self,
+        now: Timestamp,
+        protocol: u8,
+        (src, dst): (Endpoint, Endpoint),
+        wire_len: u64,
+        seg: Option<tcp::TcpSegment<'_>>,
+        payload: &[u8],
+        meta: PacketMeta,
+    ) {
+        let flags = seg.map(|s| s.flags).unwrap_or_default();
+        let syn_only = flags.has(TcpFlags::SYN) && !flags.has(TcpFlags::ACK);
+        let key = FlowKey::new(protocol, src, dst);
+        let r = match self.table.find(&key) {
+            Some(r) => {
+                let stale = self.table.get_mut(r).map(|f| {
+                    if f.touched.plus_secs(f.idle_timeout()) < self.clock {
+                        Some(EndReason::Idle)
+                    } else if syn_only && f.tcp_closed() {
+                        Some(EndReason::Reused)
+                    } else {
+                        None
+                    }
+                });
+                match stale.flatten() {
+                    Some(reason) => {
+                        if let Some(old) = self.table.remove(r) {
+                            self.close(old, reason);
+                        }
+                        self.open(now, key, src, dst, protocol, seg, meta)
+                    }
+                    None => Some(r),
+                }
+            }
+            None => self.open(now, key, src, dst, protocol, seg, meta),
+        };
+        let Some(r) = r else { return };
+        self.table.touch(r);
+        let clock = self.clock;
+        let limits = Limits { window: self.config.stream_window, inspect: self.config.inspect_limit };
+        let Some(flow) = self.table.get_mut(r) else { return };
+        flow.first_seen = flow.first_seen.min(now);
+        flow.last_seen = flow.last_seen.max(now);
+        flow.touched = clock;
+        if let (AppKey::Addr(_), Some(uid)) = (flow.app, meta.uid) {
+            flow.app = AppKey::Uid(uid);
+        }
+        let dir = flow.direction_from(src);
+        let c = flow.counters_mut(dir);
+        c.packets += 1;
+        c.bytes += wire_len;
+        if flags.has(TcpFlags::FIN) {
+            flow.tcp.fin[dir.index()] = true;
+        }
+        if flags.has(TcpFlags::RST) {
+            flow.tcp.rst = true;
+        }
+        let Some(mut insp) = flow.inspect.take() else { return };
+        let server_port = flow.server.port;
+        let ports = (flow.client.port, server_port);
+        let mut ctx = Ctx {
+            names: &mut self.names,
+            budget: &mut self.budget,
+            now,
+            app: flow.app,
+            limits,
+        };
+        let verdict = match seg {
+            Some(s) => {
+                let syn = flags.has(TcpFlags::SYN);
+                insp.on_tcp(dir, syn, s.seq, payload, server_port, &mut flow.obs, &mut ctx)
+            }
+            None => insp.on_udp(dir, payload, ports, &mut flow.obs, &mut ctx),
+        };
+        if verdict == Verdict::SwapRoles {
+            flow.swap_roles();
+            insp.swap();
+            flow.learned_name = ctx.names.lookup(flow.server.addr, flow.app, clock);
+            let ports = (flow.client.port, flow.server.port);
+            match seg {
+                Some(_) => insp.progress(Direction::Up, ports.1, &mut flow.obs, &mut ctx),
+                None => insp.on_udp(Direction::Up, payload, ports, &mut flow.obs, &mut ctx),
+            };
+        }
+        if insp.finished() {
+            insp.release(ctx.budget);
+        } else {
+            flow.inspect = Some(insp);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open(
+        &mut self,
+        now: Timestamp,
+        key: FlowKey,
+        src: Endpoint,
+        dst: Endpoint,
+        protocol: u8,
+        seg: Option<tcp::TcpSegment<'_>>,
+        meta: PacketMeta,
+    ) -> Option<FlowRef> {
+        if self.table.is_full() {
+            if let Some(old) = self.table.pop_oldest() {
+                self.totals.flows_evicted += 1;
+                self.close(old, EndReason::Evicted);
+            }
+        }
+        let syn = seg
+            .filter(|s| s.flags.has(TcpFlags::SYN))
+            .map(|s| s.flags.has(TcpFlags::ACK));
+        let (client, server, role_basis) = roles(src, dst, syn);
+        let app = match meta.uid {
+            Some(uid) => AppKey::Uid(uid),
+            // The device is the local end; when both or neither are local, the client.
+            None if is_local(server.addr) && !is_local(client.addr) => AppKey::Addr(server.addr),
+            None => AppKey::Addr(client.addr),
+        };
+        let learned_name = self.names.lookup(server.addr, app, self.clock);
+        let flow = Flow {
+            id: self.next_id,
+            protocol,
+            client,
+            server,
+            role_basis,
+            app,
+            first_seen: now,
+            last_seen: now,
+            touched: self.clock,
+            up: Default::default(),
+            down: Default::default(),
+            tcp: TcpState::default(),
+            obs: Default::default(),
+            inspect: (protocol == PROTO_TCP || protocol == PROTO_UDP)
+                .then(|| Box::new(Inspection::new())),
+            learned_name,
+        };
+        self.next_id += 1;
+        self.totals.flows += 1;
+        // Room was made above, so the table takes the flow.
+        self.table.insert(key, flow).ok()
+    }
+}

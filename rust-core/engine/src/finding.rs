@@ -1,0 +1,227 @@
+//! Findings: what a flow exposes, as a stable kind, a severity and evidence.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The kinds of finding, with stable ids (DESIGN.md, "Findings").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// An HTTP/1.x exchange in clear.
+    CleartextHttp,
+    /// A DNS query in clear.
+    CleartextDns,
+    /// A name looked up over plain HTTP (Tencent HTTPDNS, WeChat newgetdns).
+    HttpdnsCleartext,
+    /// TLS/QUIC SNI or HTTP Host names the service to on-path observers.
+    ServerNameVisible,
+    /// TLS below 1.2, or a broken cipher offered or chosen.
+    LegacyTls,
+    /// Home-grown encryption instead of TLS (MMTLS, OICQ's TEA, keyboard "EncryptWall").
+    ProprietaryCrypto,
+    /// The same cleartext token across connections.
+    LinkableToken,
+    /// Account or device identifiers in clear.
+    IdentifierCleartext,
+    /// Coordinates, cell or Wi-Fi ids in clear.
+    LocationCleartext,
+    /// Executable content fetched.
+    CodeDownload,
+    /// The app bypasses system DNS with its own encrypted resolver.
+    OwnEncryptedDns,
+    /// The flow reaches a Tencent service.
+    TencentContact,
+    /// The flow reaches a Tencent network with no evidence of a Tencent service.
+    TencentNetwork,
+}
+
+impl FindingKind {
+    /// The stable id, as in reports (`cleartext-http` ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            FindingKind::CleartextHttp => "cleartext-http",
+            FindingKind::CleartextDns => "cleartext-dns",
+            FindingKind::HttpdnsCleartext => "httpdns-cleartext",
+            FindingKind::ServerNameVisible => "server-name-visible",
+            FindingKind::LegacyTls => "legacy-tls",
+            FindingKind::ProprietaryCrypto => "proprietary-crypto",
+            FindingKind::LinkableToken => "linkable-token",
+            FindingKind::IdentifierCleartext => "identifier-cleartext",
+            FindingKind::LocationCleartext => "location-cleartext",
+            FindingKind::CodeDownload => "code-download",
+            FindingKind::OwnEncryptedDns => "own-encrypted-dns",
+            FindingKind::TencentContact => "tencent-contact",
+            FindingKind::TencentNetwork => "tencent-network",
+        }
+    }
+
+    /// What it means, in one or two sentences for someone who is not an engineer.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            FindingKind::CleartextHttp => {
+                "The app sent a web request without encryption. Anyone on the network path (the \
+                 Wi-Fi operator, the mobile carrier, a state observer) can read and change it."
+            }
+            FindingKind::CleartextDns => {
+                "The app looked up a server name without encryption, so the network can see which \
+                 services it talks to, and when."
+            }
+            FindingKind::HttpdnsCleartext => {
+                "The app looked up server names with its own unencrypted web request, which can \
+                 carry account or device details as well as the names."
+            }
+            FindingKind::ServerNameVisible => {
+                "The connection is encrypted, but the name of the server it goes to is sent in \
+                 clear at its start, so the network knows which service is used."
+            }
+            FindingKind::LegacyTls => {
+                "The connection uses outdated encryption that is known to be weak, which can let \
+                 others read or tamper with it."
+            }
+            FindingKind::ProprietaryCrypto => {
+                "The app protects this traffic with its own home-made encryption instead of the \
+                 standard (TLS); researchers have found such schemes weaker than TLS."
+            }
+            FindingKind::LinkableToken => {
+                "The same token is sent in clear on separate connections, so an observer can tell \
+                 they all come from the same phone or account."
+            }
+            FindingKind::IdentifierCleartext => {
+                "Account or device identifiers travel unencrypted: anyone on the network path can \
+                 tie this traffic to you or your phone."
+            }
+            FindingKind::LocationCleartext => {
+                "Location data (coordinates, cell towers or Wi-Fi networks) travels unencrypted."
+            }
+            FindingKind::CodeDownload => {
+                "The app downloaded program code, which can change what it does after you \
+                 installed it."
+            }
+            FindingKind::OwnEncryptedDns => {
+                "The app uses its own encrypted name lookup service instead of the phone's, which \
+                 hides its lookups from the phone's settings and from this monitor's DNS view."
+            }
+            FindingKind::TencentContact => {
+                "The app exchanged data with a Tencent service. Tencent is obliged to cooperate \
+                 with authorities of the People's Republic of China."
+            }
+            FindingKind::TencentNetwork => {
+                "The app connected to a server on Tencent's network. That network also hosts other \
+                 companies, so this alone does not show a Tencent service."
+            }
+        }
+    }
+
+    /// Why an app with this as its most serious finding gets its exposure level: completes the
+    /// sentence "This app ...".
+    pub fn reason(self) -> &'static str {
+        match self {
+            FindingKind::CleartextHttp => "sends web requests without encryption",
+            FindingKind::CleartextDns => "looks up server names without encryption",
+            FindingKind::HttpdnsCleartext => "looks up server names with unencrypted web requests",
+            FindingKind::ServerNameVisible => {
+                "uses encryption, but the names of the servers it contacts are visible"
+            }
+            FindingKind::LegacyTls => "uses outdated, weak encryption",
+            FindingKind::ProprietaryCrypto => "relies on home-made encryption",
+            FindingKind::LinkableToken => "sends a token that links its connections together",
+            FindingKind::IdentifierCleartext => "sends account or device identifiers unencrypted",
+            FindingKind::LocationCleartext => "sends location data unencrypted",
+            FindingKind::CodeDownload => "downloads program code",
+            FindingKind::OwnEncryptedDns => "bypasses the phone's name lookups",
+            FindingKind::TencentContact => "exchanges data with Tencent services",
+            FindingKind::TencentNetwork => "connects to servers on Tencent's network",
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Context, not an exposure by itself.
+    Info,
+    /// Metadata exposure (names, lookups).
+    Low,
+    /// Content or weak protection exposed.
+    Medium,
+    /// Identifiers, location or code exposed, or protection broken.
+    High,
+}
+
+/// One finding on one flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Kind.
+    pub kind: FindingKind,
+    /// Severity.
+    pub severity: Severity,
+    /// Vendor of the service involved, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Service involved, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// One line saying what was seen (identifiers masked unless asked for).
+    pub summary: String,
+    /// The facts behind it, by name.
+    pub evidence: BTreeMap<String, String>,
+}
+
+impl Finding {
+    /// A finding of `kind` with its summary and no evidence yet.
+    pub fn new(kind: FindingKind, severity: Severity, summary: impl Into<String>) -> Self {
+        Finding {
+            kind,
+            severity,
+            vendor: None,
+            service: None,
+            summary: summary.into(),
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a piece of evidence.
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.evidence.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// Masks the values of a URL query (`a=1&b=2` becomes `a=…&b=…`), since queries carry
+/// identifiers; names stay readable so a reader sees what kind of data was sent.
+pub fn mask_query(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_owned();
+    };
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if !v.is_empty() => format!("{k}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", masked.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_query_values() {
+        assert_eq!(
+            mask_query("/cgi-bin/micromsg-bin/newgetdns?uin=123&lan=en&x&y="),
+            "/cgi-bin/micromsg-bin/newgetdns?uin=…&lan=…&x&y="
+        );
+        assert_eq!(mask_query("/plain/path"), "/plain/path");
+    }
+
+    #[test]
+    fn ids_match_serde() {
+        for k in [FindingKind::CleartextHttp, FindingKind::TencentNetwork, FindingKind::LegacyTls] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
+        assert!(Severity::High > Severity::Medium && Severity::Low > Severity::Info);
+    }
+}

@@ -1,0 +1,566 @@
+//! The per-app exposure report: flow records folded into what each app contacted and exposed,
+//! with an exposure level a non-engineer can read. The JSON form is documented in
+//! `docs/report-schema.md`; its ids are stable for the same input.
+
+use crate::app::{AppInfo, AppKey};
+use crate::attribution::Basis;
+use crate::finding::{FindingKind, Severity};
+use crate::record::FlowRecord;
+use crate::signatures::{Category, Signatures};
+use core::net::IpAddr;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use telltale_wire::Timestamp;
+
+/// Report schema id; bumped on incompatible changes.
+pub const SCHEMA: &str = "telltale.report/1";
+/// Apps reported separately; flows of further apps are reported under `uid:-1`.
+const MAX_APPS: usize = 4096;
+/// Distinct findings kept per app; further ones are counted in `findings_dropped`.
+const MAX_FINDINGS: usize = 512;
+/// Names, prefixes and flow ids listed per entry.
+const MAX_LISTED: usize = 16;
+
+/// Counters over the whole input.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Totals {
+    /// IP packets given to the engine (tunnelled packets count once).
+    pub packets: u64,
+    /// Their bytes as captured.
+    pub bytes: u64,
+    /// Flows seen.
+    pub flows: u64,
+    /// Flows evicted early to keep the flow table within its limit.
+    pub flows_evicted: u64,
+    /// Packets that were not IPv4/IPv6 or whose headers did not parse.
+    pub undecodable_packets: u64,
+    /// Packets captured shorter than their IP length (snap length).
+    pub truncated_packets: u64,
+    /// IP packets rebuilt from fragments.
+    pub fragments_reassembled: u64,
+    /// Fragments dropped (over limits or inconsistent).
+    pub fragments_dropped: u64,
+    /// Flows whose apps exceeded the app limit and were reported under `uid:-1`.
+    pub flows_of_overflow_apps: u64,
+}
+
+/// Exposure level of an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Nothing exposed beyond context.
+    None,
+    /// Metadata exposed: names of services, lookups.
+    Low,
+    /// Content or weak protection exposed.
+    Medium,
+    /// Identifiers, location or code exposed, or protection broken.
+    High,
+}
+
+impl Level {
+    /// The level of an app whose most serious finding has `severity`.
+    pub fn from_severity(severity: Option<Severity>) -> Level {
+        match severity {
+            Some(Severity::High) => Level::High,
+            Some(Severity::Medium) => Level::Medium,
+            Some(Severity::Low) => Level::Low,
+            Some(Severity::Info) | None => Level::None,
+        }
+    }
+
+    /// Plain name for terminals and UIs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+}
+
+/// Level and the one-sentence reason for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exposure {
+    /// Level.
+    pub level: Level,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+/// One app's part of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppReport {
+    /// Stable app id: `uid:<n>` or `addr:<address>`.
+    pub id: String,
+    /// Android uid, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<i32>,
+    /// Package name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// App label, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Device address, for apps identified by address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<IpAddr>,
+    /// Exposure level and reason.
+    pub exposure: Exposure,
+    /// Flows.
+    pub flows: u64,
+    /// Packets sent.
+    pub packets_up: u64,
+    /// Packets received.
+    pub packets_down: u64,
+    /// Bytes sent.
+    pub bytes_up: u64,
+    /// Bytes received.
+    pub bytes_down: u64,
+    /// Vendors (Tencent ...) contacted, with their services.
+    pub vendors: Vec<VendorReport>,
+    /// Findings, most serious first.
+    pub findings: Vec<FindingReport>,
+    /// Distinct findings beyond the per-app limit, not listed.
+    pub findings_dropped: u64,
+}
+
+/// What an app exchanged with one vendor.
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorReport {
+    /// Vendor id.
+    pub id: String,
+    /// Vendor name.
+    pub name: String,
+    /// Services reached or looked up.
+    pub services: Vec<ServiceReport>,
+    /// Flows to the vendor's network with no service identified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_only: Option<NetworkReport>,
+}
+
+/// What an app exchanged with one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceReport {
+    /// Service id.
+    pub id: String,
+    /// Service name.
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// What the service is, in plain words.
+    pub description: String,
+    /// A separate company the vendor holds a stake in.
+    pub affiliate: bool,
+    /// Connections to the service (DNS lookups not counted).
+    pub connections: u64,
+    /// DNS flows that looked up the service's names.
+    pub lookups: u64,
+    /// Bytes sent to it.
+    pub bytes_up: u64,
+    /// Bytes received from it.
+    pub bytes_down: u64,
+    /// Evidence kinds the attributions rest on.
+    pub basis: BTreeSet<Basis>,
+    /// Names seen (first few).
+    pub names: BTreeSet<String>,
+}
+
+/// Flows that reached a vendor's network without an identified service.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NetworkReport {
+    /// Flows.
+    pub flows: u64,
+    /// Bytes sent.
+    pub bytes_up: u64,
+    /// Bytes received.
+    pub bytes_down: u64,
+    /// Prefixes matched (first few).
+    pub prefixes: BTreeSet<String>,
+}
+
+/// A finding of an app, folded over all flows where it was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingReport {
+    /// Stable id for this finding in this app.
+    pub id: String,
+    /// Kind.
+    pub kind: FindingKind,
+    /// Severity.
+    pub severity: Severity,
+    /// Vendor involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Service involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// What was seen.
+    pub summary: String,
+    /// Plain-language explanation of the kind.
+    pub explanation: &'static str,
+    /// Evidence of the first occurrence.
+    pub evidence: BTreeMap<String, String>,
+    /// Occurrences.
+    pub count: u64,
+    /// First occurrence.
+    pub first_seen: String,
+    /// Last occurrence.
+    pub last_seen: String,
+    /// Ids of the first flows where it was seen.
+    pub flows: Vec<u64>,
+}
+
+/// Which signature set a report used.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureSetInfo {
+    /// Schema version of the signature files.
+    pub schema_version: u32,
+    /// Data version (date) of the set.
+    pub data_version: String,
+}
+
+/// A problem with part of the input that did not stop the analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputWarning {
+    /// Byte offset in the input where it was found.
+    pub offset: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What was analysed, as the caller that read the input describes it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InputInfo {
+    /// File name or device.
+    pub source: String,
+    /// Format (`pcap`, `pcapng`, `tun` ...).
+    pub format: String,
+    /// Records (packets) read.
+    pub records: u64,
+    /// Parts of the input that were damaged or cut short.
+    pub warnings: Vec<InputWarning>,
+}
+
+/// The exposure report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema id.
+    pub schema: &'static str,
+    /// What was analysed; set by the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputInfo>,
+    /// Signature set used.
+    pub signatures: SignatureSetInfo,
+    /// Whole-input counters.
+    pub totals: Totals,
+    /// Apps, most exposed first.
+    pub apps: Vec<AppReport>,
+}
+
+#[derive(Debug, Clone)]
+struct FindingAgg {
+    first: crate::finding::Finding,
+    count: u64,
+    first_ts: Timestamp,
+    last_ts: Timestamp,
+    flows: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ServiceAgg {
+    connections: u64,
+    lookups: u64,
+    bytes_up: u64,
+    bytes_down: u64,
+    basis: BTreeSet<Basis>,
+    names: BTreeSet<String>,
+}
+
+type FindingKey = (FindingKind, Option<String>, Option<String>, String);
+
+#[derive(Debug, Clone, Default)]
+struct AppAgg {
+    flows: u64,
+    packets_up: u64,
+    packets_down: u64,
+    bytes_up: u64,
+    bytes_down: u64,
+    services: BTreeMap<String, ServiceAgg>,
+    networks: BTreeMap<String, NetworkReport>,
+    findings: BTreeMap<FindingKey, FindingAgg>,
+    findings_dropped: u64,
+}
+
+/// Flow records folded per app; cheap to clone for snapshots.
+#[derive(Debug, Clone, Default)]
+pub struct Aggregate {
+    apps: BTreeMap<AppKey, AppAgg>,
+    overflow_flows: u64,
+}
+
+fn insert_bounded(set: &mut BTreeSet<String>, v: &str) {
+    if set.len() < MAX_LISTED && !set.contains(v) {
+        set.insert(v.to_owned());
+    }
+}
+
+impl Aggregate {
+    /// Folds one flow record in.
+    pub fn add(&mut self, r: &FlowRecord) {
+        let key = if self.apps.len() >= MAX_APPS && !self.apps.contains_key(&r.app_key) {
+            self.overflow_flows += 1;
+            AppKey::Uid(-1)
+        } else {
+            r.app_key
+        };
+        let app = self.apps.entry(key).or_default();
+        app.flows += 1;
+        app.packets_up += r.packets_up;
+        app.packets_down += r.packets_down;
+        app.bytes_up += r.bytes_up;
+        app.bytes_down += r.bytes_down;
+        if let Some(a) = &r.attribution {
+            let s = app.services.entry(a.service.clone()).or_default();
+            if a.basis == Basis::DnsQuery {
+                s.lookups += 1;
+            } else {
+                s.connections += 1;
+                s.bytes_up += r.bytes_up;
+                s.bytes_down += r.bytes_down;
+            }
+            s.basis.insert(a.basis);
+            insert_bounded(&mut s.names, &a.name);
+        }
+        if let Some(n) = &r.network {
+            let same_vendor = r.attribution.as_ref().is_some_and(|a| a.vendor == n.vendor);
+            if !same_vendor {
+                let net = app.networks.entry(n.vendor.clone()).or_default();
+                net.flows += 1;
+                net.bytes_up += r.bytes_up;
+                net.bytes_down += r.bytes_down;
+                insert_bounded(&mut net.prefixes, &n.prefix);
+            }
+        }
+        for f in &r.findings {
+            let k = (f.kind, f.vendor.clone(), f.service.clone(), f.summary.clone());
+            if let Some(agg) = app.findings.get_mut(&k) {
+                agg.count += 1;
+                agg.first_ts = agg.first_ts.min(r.first_ts);
+                agg.last_ts = agg.last_ts.max(r.last_ts);
+                if agg.flows.len() < MAX_LISTED && !agg.flows.contains(&r.id) {
+                    agg.flows.push(r.id);
+                }
+            } else if app.findings.len() < MAX_FINDINGS {
+                app.findings.insert(
+                    k,
+                    FindingAgg {
+                        first: f.clone(),
+                        count: 1,
+                        first_ts: r.first_ts,
+                        last_ts: r.last_ts,
+                        flows: vec![r.id],
+                    },
+                );
+            } else {
+                app.findings_dropped += 1;
+            }
+        }
+    }
+
+    /// Flows reported under `uid:-1` because of the app limit.
+    pub fn overflow_flows(&self) -> u64 {
+        self.overflow_flows
+    }
+
+    /// The report: apps most exposed first.
+    pub fn report(
+        &self,
+        sigs: &Signatures,
+        app_info: &BTreeMap<i32, AppInfo>,
+        totals: Totals,
+    ) -> Report {
+        let mut apps: Vec<AppReport> =
+            self.apps.iter().map(|(k, a)| app_report(*k, a, sigs, app_info)).collect();
+        apps.sort_by(|a, b| {
+            b.exposure
+                .level
+                .cmp(&a.exposure.level)
+                .then_with(|| b.vendors.len().cmp(&a.vendors.len()))
+                .then_with(|| (b.bytes_up + b.bytes_down).cmp(&(a.bytes_up + a.bytes_down)))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Report {
+            schema: SCHEMA,
+            input: None,
+            signatures: SignatureSetInfo {
+                schema_version: sigs.schema_version(),
+                data_version: sigs.data_version().to_owned(),
+            },
+            totals: Totals { flows_of_overflow_apps: self.overflow_flows, ..totals },
+            apps,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable, dependency-free hash for finding ids.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn app_report(
+    key: AppKey,
+    a: &AppAgg,
+    sigs: &Signatures,
+    app_info: &BTreeMap<i32, AppInfo>,
+) -> AppReport {
+    let id = key.to_string();
+    let mut vendors: BTreeMap<String, VendorReport> = BTreeMap::new();
+    let vendor_entry = |vendors: &mut BTreeMap<String, VendorReport>, v: &str| {
+        let name = sigs.vendor(v).map_or(v, |x| x.name.as_str()).to_owned();
+        vendors.entry(v.to_owned()).or_insert_with(|| VendorReport {
+            id: v.to_owned(),
+            name,
+            services: Vec::new(),
+            network_only: None,
+        });
+    };
+    for (sid, s) in &a.services {
+        let Some(svc) = sigs.service(sid) else { continue };
+        vendor_entry(&mut vendors, &svc.vendor);
+        if let Some(v) = vendors.get_mut(&svc.vendor) {
+            v.services.push(ServiceReport {
+                id: sid.clone(),
+                name: svc.name.clone(),
+                category: svc.category,
+                description: svc.description.clone(),
+                affiliate: svc.affiliate,
+                connections: s.connections,
+                lookups: s.lookups,
+                bytes_up: s.bytes_up,
+                bytes_down: s.bytes_down,
+                basis: s.basis.clone(),
+                names: s.names.clone(),
+            });
+        }
+    }
+    for (vid, n) in &a.networks {
+        vendor_entry(&mut vendors, vid);
+        if let Some(v) = vendors.get_mut(vid) {
+            v.network_only = Some(n.clone());
+        }
+    }
+    for v in vendors.values_mut() {
+        v.services.sort_by(|x, y| {
+            (y.bytes_up + y.bytes_down, y.lookups)
+                .cmp(&(x.bytes_up + x.bytes_down, x.lookups))
+                .then_with(|| x.id.cmp(&y.id))
+        });
+    }
+    let mut findings: Vec<FindingReport> = a
+        .findings
+        .iter()
+        .map(|((kind, vendor, service, summary), f)| FindingReport {
+            id: format!(
+                "{:016x}",
+                fnv1a(&[
+                    &id,
+                    kind.id(),
+                    vendor.as_deref().unwrap_or(""),
+                    service.as_deref().unwrap_or(""),
+                    summary,
+                ])
+            ),
+            kind: *kind,
+            severity: f.first.severity,
+            vendor: vendor.clone(),
+            service: service.clone(),
+            summary: summary.clone(),
+            explanation: kind.explanation(),
+            evidence: f.first.evidence.clone(),
+            count: f.count,
+            first_seen: f.first_ts.to_string(),
+            last_seen: f.last_ts.to_string(),
+            flows: f.flows.clone(),
+        })
+        .collect();
+    findings.sort_by(|x, y| {
+        y.severity
+            .cmp(&x.severity)
+            .then_with(|| x.kind.cmp(&y.kind))
+            .then_with(|| y.count.cmp(&x.count))
+            .then_with(|| x.summary.cmp(&y.summary))
+    });
+    let info = match key {
+        AppKey::Uid(uid) => app_info.get(&uid).cloned().unwrap_or_default(),
+        AppKey::Addr(_) => AppInfo::default(),
+    };
+    let tencent_services: Vec<&str> = vendors
+        .get("tencent")
+        .map(|v| {
+            v.services
+                .iter()
+                .filter(|s| s.connections > 0)
+                .map(|s| s.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let exposure = exposure(&findings, &tencent_services);
+    AppReport {
+        uid: match key {
+            AppKey::Uid(u) => Some(u),
+            AppKey::Addr(_) => None,
+        },
+        address: match key {
+            AppKey::Addr(ip) => Some(ip),
+            AppKey::Uid(_) => None,
+        },
+        id,
+        package: info.package,
+        name: info.name,
+        exposure,
+        flows: a.flows,
+        packets_up: a.packets_up,
+        packets_down: a.packets_down,
+        bytes_up: a.bytes_up,
+        bytes_down: a.bytes_down,
+        vendors: vendors.into_values().collect(),
+        findings,
+        findings_dropped: a.findings_dropped,
+    }
+}
+
+/// The exposure level is the severity of the app's most serious finding (info counts as none);
+/// the reason names that finding's kind and, when the app exchanged data with Tencent services
+/// and that is not already the reason, which ones.
+pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposure {
+    let top = findings.iter().filter(|f| f.severity > Severity::Info).max_by(|a, b| {
+        a.severity.cmp(&b.severity).then_with(|| b.kind.cmp(&a.kind))
+    });
+    let level = Level::from_severity(top.map(|f| f.severity));
+    let services = match tencent_services {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    let reason = match (top, services.is_empty()) {
+        (None, true) => "No exposure was found in the traffic seen.".to_owned(),
+        (None, false) => format!("No exposure was found; it exchanged data with {services}."),
+        (Some(f), false) if f.kind == FindingKind::TencentContact => {
+            format!("This app exchanges data with Tencent services ({services}).")
+        }
+        (Some(f), true) => format!("This app {}.", f.kind.reason()),
+        (Some(f), false) => format!(
+            "This app {}, and it exchanges data with Tencent services ({services}).",
+            f.kind.reason()
+        ),
+    };
+    Exposure { level, reason }
+}

@@ -1,0 +1,1074 @@
+//! The loader: signature files (TOML text) in, a checked [`Signatures`] out.
+//!
+//! Each file is parsed twice: first only for its `schema_version`, so that a file written for
+//! another schema is rejected for that reason rather than for a field this build does not know;
+//! then in full, with unknown fields denied. Semantic checks follow across all files, and every
+//! error names the file and, where one applies, the 1-based line.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use toml::Spanned;
+
+use super::model::{Category, DomainRule, NetworkList, Service, SignatureError, Vendor};
+use super::name_trie::{NameTrie, check_suffix};
+use super::prefix_trie::{Prefix, PrefixTrie, parse_prefix};
+use super::{SCHEMA_VERSION, Signatures};
+
+/// The file name given to errors about the set as a whole rather than one file.
+pub(super) const SET_FILE: &str = "(signature set)";
+
+/// Longest id accepted for vendors and services.
+const MAX_ID_LEN: usize = 64;
+
+/// A string with its byte span in the file, for error lines.
+type Text = Spanned<String>;
+
+/// The first pass: only the schema version; every other key is ignored.
+#[derive(Deserialize)]
+struct Header {
+    schema_version: Option<Spanned<i64>>,
+}
+
+/// One signature file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    /// Checked in the first pass; listed here so the key is not "unknown".
+    #[serde(rename = "schema_version")]
+    _schema_version: IgnoredAny,
+    set: Option<SetDoc>,
+    #[serde(default)]
+    vendor: Vec<VendorDoc>,
+    #[serde(default)]
+    service: Vec<ServiceDoc>,
+    #[serde(default)]
+    domain: Vec<DomainDoc>,
+    #[serde(default)]
+    network: Vec<NetworkDoc>,
+}
+
+/// The `[set]` table; fields as in `signatures/README.md`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetDoc {
+    data_version: Text,
+    description: Text,
+}
+
+/// A `[[vendor]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VendorDoc {
+    id: Text,
+    name: Text,
+    description: Text,
+    source: Text,
+}
+
+/// A `[[service]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceDoc {
+    id: Text,
+    vendor: Text,
+    name: Text,
+    category: Category,
+    description: Text,
+    #[serde(default)]
+    affiliate: bool,
+    source: Text,
+}
+
+/// A `[[domain]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainDoc {
+    suffix: Text,
+    service: Text,
+    note: Text,
+    source: Text,
+    #[serde(default)]
+    examples: Vec<Text>,
+}
+
+/// A `[[network]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NetworkDoc {
+    vendor: Text,
+    date: Text,
+    source: Text,
+    #[serde(default)]
+    examples: Vec<Text>,
+    prefixes: Vec<Text>,
+}
+
+/// A file's name and text, for turning spans into errors.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line(&self, span: Range<usize>) -> usize {
+        line_of(self.text, span.start)
+    }
+
+    fn err_at(&self, span: Range<usize>, reason: String) -> SignatureError {
+        SignatureError {
+            file: self.file.to_string(),
+            line: Some(self.line(span)),
+            reason,
+        }
+    }
+
+    fn err(&self, value: &Text, reason: String) -> SignatureError {
+        self.err_at(value.span(), reason)
+    }
+
+    /// `file:line` of a value, for "first defined at" remarks.
+    fn place(&self, value: &Text) -> String {
+        format!("{}:{}", self.file, self.line(value.span()))
+    }
+
+    /// A required one-line text field: not blank, no control characters.
+    fn text(&self, field: &str, value: &Text) -> Result<String, SignatureError> {
+        let v = value.get_ref();
+        if v.trim().is_empty() {
+            return Err(self.err(value, format!("`{field}` must not be empty")));
+        }
+        if let Some(c) = v.chars().find(|c| c.is_control()) {
+            return Err(self.err(value, format!("`{field}` has a control character {c:?}")));
+        }
+        Ok(v.clone())
+    }
+
+    /// An id: lowercase letters, digits and hyphens, starting with a letter.
+    fn id(&self, field: &str, value: &Text) -> Result<String, SignatureError> {
+        let v = value.get_ref();
+        let starts_with_letter = v.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+        let allowed = v
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !starts_with_letter || !allowed || v.len() > MAX_ID_LEN {
+            return Err(self.err(
+                value,
+                format!(
+                    "`{field}` {v:?} is not a valid id (lowercase letters, digits and hyphens, \
+                     starting with a letter, at most {MAX_ID_LEN} characters)"
+                ),
+            ));
+        }
+        Ok(v.clone())
+    }
+}
+
+/// The 1-based line of a byte offset (clamped to the text).
+fn line_of(text: &str, offset: usize) -> usize {
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    before.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Turns a TOML error into a loader error with a line when the error has a span.
+fn toml_error(ctx: Ctx<'_>, error: &toml::de::Error) -> SignatureError {
+    let reason = error
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    SignatureError {
+        file: ctx.file.to_string(),
+        line: error.span().map(|s| ctx.line(s)),
+        reason,
+    }
+}
+
+/// Checks a `YYYY-MM-DD` date (month 01-12, day 01-31).
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let number = |r: Range<usize>| s.get(r).and_then(|d| d.parse::<u8>().ok()).unwrap_or(0);
+    b.len() == 10
+        && digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+}
+
+/// Where an entry was defined, for "first defined at" remarks.
+type Place = String;
+
+/// Loads a set from `(file name, text)` pairs. Files are read in name order so that errors and
+/// iteration order do not depend on the order the caller found them in.
+pub(super) fn load(files: &[(&str, &str)]) -> Result<Signatures, SignatureError> {
+    let mut files: Vec<Ctx<'_>> = files
+        .iter()
+        .map(|&(file, text)| Ctx { file, text })
+        .collect();
+    files.sort_by(|a, b| a.file.cmp(b.file));
+    if files.is_empty() {
+        return Err(SignatureError {
+            file: SET_FILE.into(),
+            line: None,
+            reason: "no signature files".into(),
+        });
+    }
+    let mut docs = Vec::with_capacity(files.len());
+    for ctx in files {
+        docs.push((ctx, parse_file(ctx)?));
+    }
+
+    let (data_version, description) = read_set(&docs)?;
+    // Each kind is read across all files before the next, so references may point to any file.
+    let mut b = Builder::default();
+    for (ctx, doc) in &docs {
+        doc.vendor.iter().try_for_each(|v| b.add_vendor(*ctx, v))?;
+    }
+    for (ctx, doc) in &docs {
+        doc.service
+            .iter()
+            .try_for_each(|s| b.add_service(*ctx, s))?;
+    }
+    for (ctx, doc) in &docs {
+        doc.domain.iter().try_for_each(|d| b.add_rule(*ctx, d))?;
+    }
+    for (ctx, doc) in &docs {
+        doc.network
+            .iter()
+            .try_for_each(|n| b.add_network(*ctx, n))?;
+    }
+    let rule_examples = std::mem::take(&mut b.rule_examples);
+    let list_examples = std::mem::take(&mut b.list_examples);
+    let signatures = b.finish(data_version, description);
+    check_rule_examples(&signatures, &rule_examples)?;
+    check_list_examples(&signatures, &list_examples)?;
+    Ok(signatures)
+}
+
+/// The data version and description from the one `[set]` table of the set.
+fn read_set(docs: &[(Ctx<'_>, FileDoc)]) -> Result<(String, String), SignatureError> {
+    let mut set: Option<(String, String, Place)> = None;
+    for (ctx, doc) in docs {
+        let Some(s) = &doc.set else { continue };
+        if let Some((_, _, first)) = &set {
+            return Err(ctx.err(
+                &s.data_version,
+                format!("a second [set] table (the first is at {first})"),
+            ));
+        }
+        set = Some((
+            ctx.text("data_version", &s.data_version)?,
+            ctx.text("description", &s.description)?,
+            ctx.place(&s.data_version),
+        ));
+    }
+    match set {
+        Some((data_version, description, _)) => Ok((data_version, description)),
+        None => Err(SignatureError {
+            file: SET_FILE.into(),
+            line: None,
+            reason: "no file has a [set] table with data_version and description".into(),
+        }),
+    }
+}
+
+/// The set under construction, with what the final checks need.
+#[derive(Default)]
+struct Builder<'a> {
+    vendors: Vec<Vendor>,
+    vendor_index: HashMap<String, (usize, Place)>,
+    services: Vec<Service>,
+    service_vendor: Vec<usize>,
+    service_index: HashMap<String, (usize, Place)>,
+    rules: Vec<DomainRule>,
+    rule_service: Vec<usize>,
+    names: NameTrie,
+    lists: Vec<NetworkList>,
+    list_vendor: Vec<usize>,
+    prefixes: Vec<(usize, Prefix)>,
+    prefix_places: Vec<Place>,
+    v4: PrefixTrie,
+    v6: PrefixTrie,
+    /// Per rule: its file and its examples with their spans.
+    rule_examples: Vec<(Ctx<'a>, &'a [Text])>,
+    /// Per network list: its file and its examples with their spans.
+    list_examples: Vec<(Ctx<'a>, &'a [Text])>,
+}
+
+impl<'a> Builder<'a> {
+    fn add_vendor(&mut self, ctx: Ctx<'a>, v: &VendorDoc) -> Result<(), SignatureError> {
+        let id = ctx.id("id", &v.id)?;
+        if let Some((_, first)) = self.vendor_index.get(&id) {
+            return Err(ctx.err(
+                &v.id,
+                format!("duplicate vendor id `{id}` (first defined at {first})"),
+            ));
+        }
+        self.vendor_index
+            .insert(id.clone(), (self.vendors.len(), ctx.place(&v.id)));
+        self.vendors.push(Vendor {
+            id,
+            name: ctx.text("name", &v.name)?,
+            description: ctx.text("description", &v.description)?,
+            source: ctx.text("source", &v.source)?,
+        });
+        Ok(())
+    }
+
+    fn vendor_ref(&self, ctx: Ctx<'_>, value: &Text) -> Result<usize, SignatureError> {
+        self.vendor_index
+            .get(value.get_ref())
+            .map(|(i, _)| *i)
+            .ok_or_else(|| ctx.err(value, format!("unknown vendor `{}`", value.get_ref())))
+    }
+
+    fn add_service(&mut self, ctx: Ctx<'a>, s: &ServiceDoc) -> Result<(), SignatureError> {
+        let id = ctx.id("id", &s.id)?;
+        if let Some((_, first)) = self.service_index.get(&id) {
+            return Err(ctx.err(
+                &s.id,
+                format!("duplicate service id `{id}` (first defined at {first})"),
+            ));
+        }
+        let vendor = self.vendor_ref(ctx, &s.vendor)?;
+        let service = Service {
+            id: id.clone(),
+            vendor: s.vendor.get_ref().clone(),
+            name: ctx.text("name", &s.name)?,
+            category: s.category,
+            description: ctx.text("description", &s.description)?,
+            affiliate: s.affiliate,
+            source: ctx.text("source", &s.source)?,
+        };
+        self.service_index
+            .insert(id, (self.services.len(), ctx.place(&s.id)));
+        self.services.push(service);
+        self.service_vendor.push(vendor);
+        Ok(())
+    }
+
+    fn add_rule(&mut self, ctx: Ctx<'a>, d: &'a DomainDoc) -> Result<(), SignatureError> {
+        let suffix = d.suffix.get_ref();
+        check_suffix(suffix).map_err(|reason| ctx.err(&d.suffix, reason))?;
+        let service = self
+            .service_index
+            .get(d.service.get_ref())
+            .map(|(i, _)| *i)
+            .ok_or_else(|| {
+                ctx.err(
+                    &d.service,
+                    format!("unknown service `{}`", d.service.get_ref()),
+                )
+            })?;
+        let rule = DomainRule {
+            suffix: suffix.clone(),
+            service: d.service.get_ref().clone(),
+            note: ctx.text("note", &d.note)?,
+            source: ctx.text("source", &d.source)?,
+            examples: d.examples.iter().map(|e| e.get_ref().clone()).collect(),
+            file: ctx.file.to_string(),
+            line: ctx.line(d.suffix.span()),
+        };
+        if let Some(first) = self.names.insert(suffix, self.rules.len()) {
+            let first = self
+                .rules
+                .get(first)
+                .map(|r| format!("{}:{}", r.file, r.line))
+                .unwrap_or_default();
+            return Err(ctx.err(
+                &d.suffix,
+                format!("duplicate domain suffix `{suffix}` (first defined at {first})"),
+            ));
+        }
+        self.rules.push(rule);
+        self.rule_service.push(service);
+        self.rule_examples.push((ctx, &d.examples));
+        Ok(())
+    }
+
+    fn add_network(&mut self, ctx: Ctx<'a>, n: &'a NetworkDoc) -> Result<(), SignatureError> {
+        let vendor = self.vendor_ref(ctx, &n.vendor)?;
+        let date = ctx.text("date", &n.date)?;
+        if !is_date(&date) {
+            return Err(ctx.err(&n.date, format!("`date` {date:?} is not a YYYY-MM-DD date")));
+        }
+        let source = ctx.text("source", &n.source)?;
+        if n.prefixes.is_empty() {
+            return Err(ctx.err(&n.vendor, "the network list has no prefixes".into()));
+        }
+        let list = self.lists.len();
+        let mut texts = Vec::with_capacity(n.prefixes.len());
+        for p in &n.prefixes {
+            let prefix = parse_prefix(p.get_ref()).map_err(|reason| ctx.err(p, reason))?;
+            let trie = match prefix.addr {
+                IpAddr::V4(_) => &mut self.v4,
+                IpAddr::V6(_) => &mut self.v6,
+            };
+            if let Some(first) = trie.insert(prefix.key(), prefix.len, self.prefixes.len()) {
+                let first = self.prefix_places.get(first).cloned().unwrap_or_default();
+                return Err(ctx.err(
+                    p,
+                    format!("duplicate prefix `{prefix}` (first listed at {first})"),
+                ));
+            }
+            texts.push(prefix.to_string());
+            self.prefixes.push((list, prefix));
+            self.prefix_places.push(ctx.place(p));
+        }
+        let mut examples = Vec::with_capacity(n.examples.len());
+        for e in &n.examples {
+            let addr: IpAddr = e.get_ref().parse().map_err(|_| {
+                ctx.err(e, format!("example `{}` is not an IP address", e.get_ref()))
+            })?;
+            examples.push(addr);
+        }
+        self.lists.push(NetworkList {
+            vendor: n.vendor.get_ref().clone(),
+            date,
+            source,
+            prefixes: texts,
+            examples,
+            file: ctx.file.to_string(),
+            line: ctx.line(n.vendor.span()),
+        });
+        self.list_vendor.push(vendor);
+        self.list_examples.push((ctx, &n.examples));
+        Ok(())
+    }
+
+    fn finish(self, data_version: String, description: String) -> Signatures {
+        let index = |map: HashMap<String, (usize, Place)>| {
+            map.into_iter().map(|(id, (i, _))| (id, i)).collect()
+        };
+        Signatures {
+            schema_version: SCHEMA_VERSION,
+            data_version,
+            description,
+            vendors: self.vendors,
+            vendor_index: index(self.vendor_index),
+            services: self.services,
+            service_index: index(self.service_index),
+            service_vendor: self.service_vendor,
+            rules: self.rules,
+            rule_service: self.rule_service,
+            names: self.names,
+            lists: self.lists,
+            list_vendor: self.list_vendor,
+            prefixes: self.prefixes,
+            v4: self.v4,
+            v6: self.v6,
+        }
+    }
+}
+
+/// Both passes over one file.
+fn parse_file(ctx: Ctx<'_>) -> Result<FileDoc, SignatureError> {
+    let header: Header = toml::from_str(ctx.text).map_err(|e| toml_error(ctx, &e))?;
+    let Some(version) = header.schema_version else {
+        return Err(SignatureError {
+            file: ctx.file.to_string(),
+            line: None,
+            reason: format!("missing `schema_version = {SCHEMA_VERSION}`"),
+        });
+    };
+    if *version.get_ref() != i64::from(SCHEMA_VERSION) {
+        return Err(ctx.err_at(
+            version.span(),
+            format!(
+                "unsupported schema_version {} (this build reads schema_version {SCHEMA_VERSION})",
+                version.get_ref()
+            ),
+        ));
+    }
+    toml::from_str(ctx.text).map_err(|e| toml_error(ctx, &e))
+}
+
+/// Every rule example must be matched by its own rule, not a longer one or none.
+fn check_rule_examples(
+    signatures: &Signatures,
+    examples: &[(Ctx<'_>, &[Text])],
+) -> Result<(), SignatureError> {
+    for (rule, (ctx, examples)) in examples.iter().enumerate() {
+        let suffix = signatures
+            .rules
+            .get(rule)
+            .map(|r| r.suffix.as_str())
+            .unwrap_or_default();
+        for e in *examples {
+            let found = signatures.rule_index(e.get_ref());
+            if found == Some(rule) {
+                continue;
+            }
+            let instead = match found.and_then(|i| signatures.rules.get(i)) {
+                Some(r) => format!("the rule for `{}` at {}:{}", r.suffix, r.file, r.line),
+                None => "no rule".to_string(),
+            };
+            return Err(ctx.err(
+                e,
+                format!(
+                    "example `{}` is not matched by the rule for `{suffix}`: it matches {instead}",
+                    e.get_ref()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every network example must fall in its own list (by longest prefix).
+fn check_list_examples(
+    signatures: &Signatures,
+    examples: &[(Ctx<'_>, &[Text])],
+) -> Result<(), SignatureError> {
+    for (list, (ctx, examples)) in examples.iter().enumerate() {
+        for e in *examples {
+            let Ok(addr) = e.get_ref().parse::<IpAddr>() else {
+                continue;
+            };
+            let found = signatures
+                .prefix_index(addr)
+                .and_then(|i| signatures.prefixes.get(i));
+            match found {
+                Some((l, _)) if *l == list => {}
+                Some((l, prefix)) => {
+                    let place = signatures
+                        .lists
+                        .get(*l)
+                        .map(|n| format!("{}:{}", n.file, n.line))
+                        .unwrap_or_default();
+                    return Err(ctx.err(
+                        e,
+                        format!(
+                            "example `{addr}` falls in {prefix} of the network list at {place}, not in this list"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(
+                        ctx.err(e, format!("example `{addr}` is in no prefix of this list"))
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SET: &str = "schema_version = 1
+
+[set]
+data_version = \"2026-11-26\"
+description = \"A test set.\"
+";
+
+    /// A vendor (id on line 4) and a service (id on line 10).
+    const ACME: &str = "schema_version = 1
+
+[[vendor]]
+id = \"acme\"
+name = \"Acme\"
+description = \"A test vendor.\"
+source = \"test\"
+
+[[service]]
+id = \"chat\"
+vendor = \"acme\"
+name = \"Acme Chat\"
+category = \"messaging\"
+description = \"A test service.\"
+source = \"test\"
+";
+
+    /// One rule (suffix on line 4) and one network list (prefix on line 14).
+    const RULES: &str = "schema_version = 1
+
+[[domain]]
+suffix = \"acme.example\"
+service = \"chat\"
+note = \"Acme chat servers\"
+source = \"test\"
+examples = [\"acme.example\", \"Chat.Acme.Example.\"]
+
+[[network]]
+vendor = \"acme\"
+date = \"2026-11-26\"
+source = \"test\"
+prefixes = [\"192.0.2.0/24\", \"2001:db8::/32\"]
+examples = [\"192.0.2.7\", \"2001:db8::1\"]
+";
+
+    fn load_files(files: &[(&str, &str)]) -> Result<Signatures, SignatureError> {
+        Signatures::from_texts(
+            files
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string())),
+        )
+    }
+
+    /// The error from loading the base set plus one extra file `x.toml`.
+    fn error(extra: &str) -> (String, Option<usize>, String) {
+        match load_files(&[("set.toml", SET), ("acme.toml", ACME), ("x.toml", extra)]) {
+            Ok(_) => panic!("loaded:\n{extra}"),
+            Err(e) => (e.file, e.line, e.reason),
+        }
+    }
+
+    fn at(file: &str, line: usize, reason: &str) -> (String, Option<usize>, String) {
+        (file.to_string(), Some(line), reason.to_string())
+    }
+
+    /// `x.toml` holding one [[domain]] whose suffix is on line 4 and examples on line 8.
+    fn domain(suffix: &str, service: &str, examples: &str) -> String {
+        format!(
+            "schema_version = 1\n\n[[domain]]\nsuffix = \"{suffix}\"\nservice = \"{service}\"\n\
+             note = \"n\"\nsource = \"s\"\nexamples = [{examples}]\n"
+        )
+    }
+
+    /// `x.toml` holding one [[network]] whose vendor is on line 4 and prefixes on line 8.
+    fn network(vendor: &str, date: &str, prefixes: &str, examples: &str) -> String {
+        format!(
+            "schema_version = 1\n\n[[network]]\nvendor = \"{vendor}\"\ndate = \"{date}\"\n\
+             source = \"s\"\nexamples = [{examples}]\nprefixes = [{prefixes}]\n"
+        )
+    }
+
+    #[test]
+    fn a_valid_set_loads_in_any_file_order() {
+        let files = [
+            ("set.toml", SET),
+            ("acme.toml", ACME),
+            ("rules.toml", RULES),
+        ];
+        let a = load_files(&files).unwrap();
+        let b = load_files(&[files[2], files[0], files[1]]).unwrap();
+        for s in [&a, &b] {
+            assert_eq!(s.schema_version(), 1);
+            assert_eq!(s.data_version(), "2026-11-26");
+            assert_eq!(s.description(), "A test set.");
+            let rule = s.rules().next().unwrap();
+            assert_eq!(
+                (rule.suffix.as_str(), rule.file.as_str(), rule.line),
+                ("acme.example", "rules.toml", 4)
+            );
+            assert_eq!(rule.examples, ["acme.example", "Chat.Acme.Example."]);
+            let list = s.network_lists().next().unwrap();
+            assert_eq!(
+                (
+                    list.vendor.as_str(),
+                    list.date.as_str(),
+                    list.file.as_str(),
+                    list.line
+                ),
+                ("acme", "2026-11-26", "rules.toml", 11)
+            );
+            assert_eq!(list.prefixes, ["192.0.2.0/24", "2001:db8::/32"]);
+            let service = s.service("chat").unwrap();
+            assert_eq!(service.category, Category::Messaging);
+            assert!(!service.affiliate);
+        }
+    }
+
+    #[test]
+    fn toml_syntax_errors_have_lines() {
+        assert_eq!(
+            error("schema_version = 1\n\n[[domain]]\nsuffix = \"qq.com\nservice = \"chat\"\n"),
+            at("x.toml", 4, "invalid basic string, expected `\"`")
+        );
+        assert_eq!(
+            error("schema_version = 1\n[[domain]]\nsuffix = = \"a.b\"\n"),
+            at("x.toml", 3, "extra `=`, expected nothing")
+        );
+    }
+
+    #[test]
+    fn schema_version_is_checked_first() {
+        assert_eq!(
+            error("[[vendor]]\nid = \"x\"\n"),
+            ("x.toml".into(), None, "missing `schema_version = 1`".into())
+        );
+        assert_eq!(
+            error("# a future file\nschema_version = 2\n[[vendor]]\nnew_field = 1\n"),
+            at(
+                "x.toml",
+                2,
+                "unsupported schema_version 2 (this build reads schema_version 1)"
+            )
+        );
+        assert_eq!(
+            error("schema_version = \"1\"\n"),
+            at("x.toml", 1, "invalid type: string \"1\", expected i64")
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        assert_eq!(
+            error(&format!(
+                "{}comment = \"x\"\n",
+                domain("a.example", "chat", "")
+            )),
+            at(
+                "x.toml",
+                9,
+                "unknown field `comment`, expected one of `suffix`, `service`, `note`, `source`, `examples`"
+            )
+        );
+        assert_eq!(
+            error("schema_version = 1\n\n[services]\nid = \"x\"\n"),
+            at(
+                "x.toml",
+                3,
+                "unknown field `services`, expected one of `schema_version`, `set`, `vendor`, `service`, `domain`, `network`"
+            )
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_rejected_at_their_table() {
+        assert_eq!(
+            error(
+                "schema_version = 1\n\n[[domain]]\nsuffix = \"a.example\"\nservice = \"chat\"\nnote = \"n\"\n"
+            ),
+            at("x.toml", 3, "missing field `source`")
+        );
+    }
+
+    #[test]
+    fn bad_category() {
+        let text = ACME
+            .replace("[[vendor]]", "[[vendor-x]]")
+            .replace("id = \"chat\"", "id = \"other\"");
+        let text = text.replace("category = \"messaging\"", "category = \"video\"");
+        let text = text.replacen("[[vendor-x]]\nid = \"acme\"\nname = \"Acme\"\ndescription = \"A test vendor.\"\nsource = \"test\"\n\n", "", 1);
+        assert_eq!(
+            error(&text),
+            at(
+                "x.toml",
+                7,
+                "unknown variant `video`, expected one of `messaging`, `analytics`, `crash`, `ads`, `push`, `webview-code`, `maps`, `cloud`, `payments`, `games`, `dns`, `input-method`, `other`"
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_references() {
+        assert_eq!(
+            error(&domain("a.example", "chta", "")),
+            at("x.toml", 5, "unknown service `chta`")
+        );
+        assert_eq!(
+            error(&network("acne", "2026-11-26", "\"192.0.2.0/24\"", "")),
+            at("x.toml", 4, "unknown vendor `acne`")
+        );
+        let service = "schema_version = 1\n\n[[service]]\nid = \"pay\"\nvendor = \"nobody\"\nname = \"P\"\n\
+                       category = \"payments\"\ndescription = \"d\"\nsource = \"s\"\n";
+        assert_eq!(error(service), at("x.toml", 5, "unknown vendor `nobody`"));
+    }
+
+    #[test]
+    fn duplicate_ids() {
+        let service = "schema_version = 1\n\n[[service]]\nid = \"chat\"\nvendor = \"acme\"\nname = \"C\"\n\
+                       category = \"messaging\"\ndescription = \"d\"\nsource = \"s\"\n";
+        assert_eq!(
+            error(service),
+            at(
+                "x.toml",
+                4,
+                "duplicate service id `chat` (first defined at acme.toml:10)"
+            )
+        );
+        let vendor = "schema_version = 1\n\n[[vendor]]\nid = \"acme\"\nname = \"A\"\ndescription = \"d\"\nsource = \"s\"\n";
+        assert_eq!(
+            error(vendor),
+            at(
+                "x.toml",
+                4,
+                "duplicate vendor id `acme` (first defined at acme.toml:4)"
+            )
+        );
+    }
+
+    #[test]
+    fn bad_ids() {
+        let service = "schema_version = 1\n\n[[service]]\nid = \"We Chat\"\nvendor = \"acme\"\nname = \"C\"\n\
+                       category = \"messaging\"\ndescription = \"d\"\nsource = \"s\"\n";
+        assert_eq!(
+            error(service),
+            at(
+                "x.toml",
+                4,
+                "`id` \"We Chat\" is not a valid id (lowercase letters, digits and hyphens, starting with a letter, at most 64 characters)"
+            )
+        );
+    }
+
+    #[test]
+    fn duplicate_suffixes() {
+        let both = format!(
+            "{}{}",
+            RULES,
+            domain("acme.example", "chat", "").replace("schema_version = 1\n", "")
+        );
+        assert_eq!(
+            error(&both),
+            at(
+                "x.toml",
+                18,
+                "duplicate domain suffix `acme.example` (first defined at x.toml:4)"
+            )
+        );
+    }
+
+    #[test]
+    fn invalid_suffixes() {
+        let cases = [
+            ("qq..com", "domain suffix `qq..com` has an empty label"),
+            (
+                "com",
+                "domain suffix `com` is a bare top-level domain; name at least two labels",
+            ),
+            ("q_q.com", "domain suffix `q_q.com` has a bad character '_'"),
+            (
+                "QQ.com",
+                "domain suffix `QQ.com` has a bad character 'Q' (write domain suffixes in lowercase)",
+            ),
+            (
+                "qq.com.",
+                "domain suffix `qq.com.` has a trailing dot; write it without one",
+            ),
+            ("", "empty domain suffix"),
+        ];
+        for (suffix, reason) in cases {
+            assert_eq!(
+                error(&domain(suffix, "chat", "")),
+                at("x.toml", 4, reason),
+                "{suffix}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_and_control_texts() {
+        let text = domain("a.example", "chat", "").replace("source = \"s\"", "source = \"  \"");
+        assert_eq!(error(&text), at("x.toml", 7, "`source` must not be empty"));
+        let text =
+            domain("a.example", "chat", "").replace("note = \"n\"", "note = \"a\\u001b[31mb\"");
+        assert_eq!(
+            error(&text),
+            at("x.toml", 6, "`note` has a control character '\\u{1b}'")
+        );
+    }
+
+    #[test]
+    fn invalid_prefixes() {
+        let cases = [
+            (
+                "43.130.1.0/16",
+                "prefix `43.130.1.0/16` has host bits set (the network is 43.130.0.0/16)",
+            ),
+            (
+                "43.130.0.0/33",
+                "prefix `43.130.0.0/33` has length 33, out of range for IPv4 (8-32)",
+            ),
+            (
+                "2402:4e00::/129",
+                "prefix `2402:4e00::/129` has length 129, out of range for IPv6 (16-128)",
+            ),
+            (
+                "43.130.0.0",
+                "prefix `43.130.0.0` has no length; write it as address/length",
+            ),
+            ("43.130.0.0/x", "prefix `43.130.0.0/x` has a bad length `x`"),
+            (
+                "43.130.0/16",
+                "prefix `43.130.0/16` does not start with an IPv4 or IPv6 address",
+            ),
+        ];
+        for (prefix, reason) in cases {
+            let text = network(
+                "acme",
+                "2026-11-26",
+                &format!("\n  \"10.0.0.0/8\",\n  \"{prefix}\",\n"),
+                "",
+            );
+            assert_eq!(error(&text), at("x.toml", 10, reason), "{prefix}");
+        }
+    }
+
+    #[test]
+    fn duplicate_prefixes() {
+        let text = network(
+            "acme",
+            "2026-11-26",
+            "\n  \"10.0.0.0/8\",\n  \"10.0.0.0/8\",\n",
+            "",
+        );
+        assert_eq!(
+            error(&text),
+            at(
+                "x.toml",
+                10,
+                "duplicate prefix `10.0.0.0/8` (first listed at x.toml:9)"
+            )
+        );
+        let text = network(
+            "acme",
+            "2026-11-26",
+            "\"2402:4e00::/32\", \"2402:4E00:0::/32\"",
+            "",
+        );
+        assert_eq!(
+            error(&text),
+            at(
+                "x.toml",
+                8,
+                "duplicate prefix `2402:4e00::/32` (first listed at x.toml:8)"
+            )
+        );
+    }
+
+    #[test]
+    fn bad_network_lists() {
+        assert_eq!(
+            error(&network("acme", "2024-8-2", "\"10.0.0.0/8\"", "")),
+            at("x.toml", 5, "`date` \"2024-8-2\" is not a YYYY-MM-DD date")
+        );
+        assert_eq!(
+            error(&network("acme", "2024-13-02", "\"10.0.0.0/8\"", "")),
+            at(
+                "x.toml",
+                5,
+                "`date` \"2024-13-02\" is not a YYYY-MM-DD date"
+            )
+        );
+        assert_eq!(
+            error(&network("acme", "2024-08-02", "", "")),
+            at("x.toml", 4, "the network list has no prefixes")
+        );
+    }
+
+    #[test]
+    fn examples_must_match_their_own_entry() {
+        assert_eq!(
+            error(&domain("a.example", "chat", "\"b.example\"")),
+            at(
+                "x.toml",
+                8,
+                "example `b.example` is not matched by the rule for `a.example`: it matches no rule"
+            )
+        );
+        let two = format!(
+            "{}{}",
+            domain("a.example", "chat", "\"x.b.a.example\""),
+            domain("b.a.example", "chat", "").replace("schema_version = 1\n", "")
+        );
+        assert_eq!(
+            error(&two),
+            at(
+                "x.toml",
+                8,
+                "example `x.b.a.example` is not matched by the rule for `a.example`: it matches the rule for `b.a.example` at x.toml:11"
+            )
+        );
+        assert_eq!(
+            error(&network(
+                "acme",
+                "2026-11-26",
+                "\"10.0.0.0/8\"",
+                "\"11.0.0.1\""
+            )),
+            at(
+                "x.toml",
+                7,
+                "example `11.0.0.1` is in no prefix of this list"
+            )
+        );
+        assert_eq!(
+            error(&network(
+                "acme",
+                "2026-11-26",
+                "\"10.0.0.0/8\"",
+                "\"10.0.0.256\""
+            )),
+            at("x.toml", 7, "example `10.0.0.256` is not an IP address")
+        );
+        let nested = format!(
+            "{}{}",
+            network("acme", "2026-11-26", "\"10.0.0.0/8\"", "\"10.1.0.1\""),
+            network("acme", "2026-11-26", "\"10.1.0.0/16\"", "")
+                .replace("schema_version = 1\n", "")
+        );
+        assert_eq!(
+            error(&nested),
+            at(
+                "x.toml",
+                7,
+                "example `10.1.0.1` falls in 10.1.0.0/16 of the network list at x.toml:11, not in this list"
+            )
+        );
+    }
+
+    #[test]
+    fn the_set_table_appears_exactly_once() {
+        assert_eq!(
+            error(SET),
+            at(
+                "x.toml",
+                4,
+                "a second [set] table (the first is at set.toml:4)"
+            )
+        );
+        let e = load_files(&[("acme.toml", ACME)]).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.reason.as_str()),
+            (
+                SET_FILE,
+                None,
+                "no file has a [set] table with data_version and description"
+            )
+        );
+        let e = load_files(&[]).unwrap_err();
+        assert_eq!(e.to_string(), "(signature set): no signature files");
+    }
+
+    #[test]
+    fn lines_are_clamped_and_counted_from_one() {
+        assert_eq!(line_of("", 0), 1);
+        assert_eq!(line_of("a\nb\n", 2), 2);
+        assert_eq!(line_of("a\nb\n", 99), 3);
+    }
+
+    #[test]
+    fn dates() {
+        for good in ["2024-08-02", "2026-11-26", "1999-12-31"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2024-8-02",
+            "2024-08-2",
+            "2024/08/02",
+            "2024-00-01",
+            "2024-01-32",
+            "２０２４-01-01",
+            "2024-08-02x",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The entries of a signature set as the rest of the engine sees them, and the loader's error.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of service an endpoint belongs to; shown to the user next to the service's name.
+///
+/// In signature files and in serialised reports a category is a kebab-case string
+/// (`"webview-code"`); `Display` writes the same string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Chat and calls: WeChat, QQ.
+    Messaging,
+    /// Usage analytics, tracing and device-ID registration.
+    Analytics,
+    /// Crash and performance reporting.
+    Crash,
+    /// Advertising.
+    Ads,
+    /// Push notifications.
+    Push,
+    /// Web engines and code that an app downloads and runs (TBS/X5).
+    WebviewCode,
+    /// Maps and location.
+    Maps,
+    /// Hosting, storage and cloud communication services.
+    Cloud,
+    /// Payments.
+    Payments,
+    /// Games, anti-cheat and game platforms.
+    Games,
+    /// Name resolution (DNS, DoH, DoT, HTTPDNS).
+    Dns,
+    /// Keyboards and input methods.
+    InputMethod,
+    /// Anything else.
+    Other,
+}
+
+impl Category {
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 13] = [
+        Category::Messaging,
+        Category::Analytics,
+        Category::Crash,
+        Category::Ads,
+        Category::Push,
+        Category::WebviewCode,
+        Category::Maps,
+        Category::Cloud,
+        Category::Payments,
+        Category::Games,
+        Category::Dns,
+        Category::InputMethod,
+        Category::Other,
+    ];
+
+    /// The kebab-case name used in signature files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Messaging => "messaging",
+            Category::Analytics => "analytics",
+            Category::Crash => "crash",
+            Category::Ads => "ads",
+            Category::Push => "push",
+            Category::WebviewCode => "webview-code",
+            Category::Maps => "maps",
+            Category::Cloud => "cloud",
+            Category::Payments => "payments",
+            Category::Games => "games",
+            Category::Dns => "dns",
+            Category::InputMethod => "input-method",
+            Category::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A company that owns endpoints, e.g. Tencent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vendor {
+    /// Short stable id, e.g. `tencent`.
+    pub id: String,
+    /// Display name, e.g. `Tencent`.
+    pub name: String,
+    /// One plain-language sentence for the user.
+    pub description: String,
+    /// Where the facts about this vendor come from.
+    pub source: String,
+}
+
+/// One service of a vendor, e.g. WeChat or Bugly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    /// Id unique across the whole set, e.g. `wechat`.
+    pub id: String,
+    /// Id of the owning [`Vendor`].
+    pub vendor: String,
+    /// Display name, e.g. `WeChat`.
+    pub name: String,
+    /// What kind of service this is.
+    pub category: Category,
+    /// One plain-language sentence: what it is and why it matters to the user.
+    pub description: String,
+    /// True for a separate company the vendor holds a stake in, shown apart from the vendor's
+    /// own services.
+    pub affiliate: bool,
+    /// Where the facts about this service come from.
+    pub source: String,
+}
+
+/// A domain-name rule: a suffix that belongs to a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DomainRule {
+    /// Lowercase domain name without a trailing dot; matches itself and every subdomain.
+    pub suffix: String,
+    /// Id of the [`Service`] the suffix belongs to.
+    pub service: String,
+    /// What the endpoint is.
+    pub note: String,
+    /// Where the rule comes from.
+    pub source: String,
+    /// Host names this rule must match (checked when the set is loaded).
+    pub examples: Vec<String>,
+    /// Name of the signature file that holds the rule.
+    pub file: String,
+    /// 1-based line of the rule's `suffix` in that file.
+    pub line: usize,
+}
+
+/// A dated list of a vendor's network prefixes.
+///
+/// An address match means "this vendor's network", never one of its services: clouds host other
+/// companies too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkList {
+    /// Id of the owning [`Vendor`].
+    pub vendor: String,
+    /// Date of the snapshot, `YYYY-MM-DD`.
+    pub date: String,
+    /// Where the prefixes come from.
+    pub source: String,
+    /// The prefixes in canonical text form (`43.130.0.0/16`, `2402:4e00::/32`), in file order.
+    pub prefixes: Vec<String>,
+    /// Addresses this list must match (checked when the set is loaded).
+    pub examples: Vec<std::net::IpAddr>,
+    /// Name of the signature file that holds the list.
+    pub file: String,
+    /// 1-based line of the list's `vendor` in that file.
+    pub line: usize,
+}
+
+/// The result of [`Signatures::match_name`](super::Signatures::match_name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameMatch<'a> {
+    /// The longest rule whose suffix the name ends with.
+    pub rule: &'a DomainRule,
+    /// The rule's service.
+    pub service: &'a Service,
+    /// The service's vendor.
+    pub vendor: &'a Vendor,
+}
+
+/// The result of [`Signatures::match_addr`](super::Signatures::match_addr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetMatch<'a> {
+    /// The list that holds the longest matching prefix.
+    pub list: &'a NetworkList,
+    /// The list's vendor.
+    pub vendor: &'a Vendor,
+    /// The matching prefix in canonical form, e.g. `43.130.0.0/16`.
+    pub prefix: String,
+}
+
+/// Why a signature file was rejected. Displays as `file:line: reason` (or `file: reason` when
+/// no line applies).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {reason}", LineSuffix(*.line))]
+pub struct SignatureError {
+    /// The file name as given to the loader.
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// What is wrong, in one line.
+    pub reason: String,
+}
+
+/// Writes `:line` when there is a line, nothing otherwise.
+struct LineSuffix(Option<usize>);
+
+impl fmt::Display for LineSuffix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(line) => write!(f, ":{line}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_names_round_trip() {
+        let expected = [
+            "messaging",
+            "analytics",
+            "crash",
+            "ads",
+            "push",
+            "webview-code",
+            "maps",
+            "cloud",
+            "payments",
+            "games",
+            "dns",
+            "input-method",
+            "other",
+        ];
+        for (category, name) in Category::ALL.into_iter().zip(expected) {
+            assert_eq!(category.to_string(), name);
+            assert_eq!(
+                serde_json::to_string(&category).ok(),
+                Some(format!("\"{name}\""))
+            );
+            let back: Category = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            assert_eq!(back, category);
+        }
+        assert!(serde_json::from_str::<Category>("\"webview_code\"").is_err());
+        assert!(serde_json::from_str::<Category>("\"Messaging\"").is_err());
+    }
+
+    #[test]
+    fn error_display() {
+        let with_line = SignatureError {
+            file: "signatures/tencent/wechat.toml".into(),
+            line: Some(12),
+            reason: "unknown service `wechta`".into(),
+        };
+        assert_eq!(
+            with_line.to_string(),
+            "signatures/tencent/wechat.toml:12: unknown service `wechta`"
+        );
+        let without_line = SignatureError {
+            file: "(signature set)".into(),
+            line: None,
+            reason: "no file has a [set] table".into(),
+        };
+        assert_eq!(
+            without_line.to_string(),
+            "(signature set): no file has a [set] table"
+        );
+    }
+}

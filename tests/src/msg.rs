@@ -1,0 +1,218 @@
+//! Protocol messages written byte by byte from their specifications, for generated captures.
+
+use crate::App;
+use std::net::IpAddr;
+
+fn push_name(out: &mut Vec<u8>, name: &str) {
+    for label in name.split('.').filter(|l| !l.is_empty()) {
+        out.push(label.len() as u8);
+        out.extend_from_slice(label.as_bytes());
+    }
+    out.push(0);
+}
+
+/// A DNS query (RFC 1035 section 4.1) for `name`, type `qtype`, recursion desired.
+pub fn dns_query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
+    let mut m = id.to_be_bytes().to_vec();
+    m.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    push_name(&mut m, name);
+    m.extend_from_slice(&qtype.to_be_bytes());
+    m.extend_from_slice(&[0, 1]);
+    m
+}
+
+/// The answer to an A/AAAA query: one record per address, names compressed to the question.
+pub fn dns_answer(id: u16, name: &str, addrs: &[IpAddr], ttl: u32) -> Vec<u8> {
+    let qtype = if addrs.iter().all(IpAddr::is_ipv4) { 1u16 } else { 28 };
+    let mut m = id.to_be_bytes().to_vec();
+    m.extend_from_slice(&[0x81, 0x80, 0, 1]);
+    m.extend_from_slice(&(addrs.len() as u16).to_be_bytes());
+    m.extend_from_slice(&[0, 0, 0, 0]);
+    push_name(&mut m, name);
+    m.extend_from_slice(&qtype.to_be_bytes());
+    m.extend_from_slice(&[0, 1]);
+    for a in addrs {
+        m.extend_from_slice(&[0xc0, 12]);
+        let (t, data) = match a {
+            IpAddr::V4(v4) => (1u16, v4.octets().to_vec()),
+            IpAddr::V6(v6) => (28u16, v6.octets().to_vec()),
+        };
+        m.extend_from_slice(&t.to_be_bytes());
+        m.extend_from_slice(&[0, 1]);
+        m.extend_from_slice(&ttl.to_be_bytes());
+        m.extend_from_slice(&(data.len() as u16).to_be_bytes());
+        m.extend_from_slice(&data);
+    }
+    m
+}
+
+fn ext(out: &mut Vec<u8>, ty: u16, body: &[u8]) {
+    out.extend_from_slice(&ty.to_be_bytes());
+    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    out.extend_from_slice(body);
+}
+
+fn vec16(items: &[u16]) -> Vec<u8> {
+    let mut v = ((items.len() * 2) as u16).to_be_bytes().to_vec();
+    for i in items {
+        v.extend_from_slice(&i.to_be_bytes());
+    }
+    v
+}
+
+/// What a generated ClientHello offers.
+#[derive(Debug, Clone)]
+pub struct Hello<'a> {
+    /// Server name, if any.
+    pub sni: Option<&'a str>,
+    /// ALPN protocols.
+    pub alpn: &'a [&'a str],
+    /// Cipher suites.
+    pub ciphers: &'a [u16],
+    /// Versions for the supported_versions extension (empty: none sent).
+    pub versions: &'a [u16],
+    /// The record and legacy version fields.
+    pub legacy_version: u16,
+}
+
+impl Default for Hello<'_> {
+    /// A modern TLS 1.3 ClientHello.
+    fn default() -> Self {
+        Hello {
+            sni: None,
+            alpn: &["h2", "http/1.1"],
+            ciphers: &[0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f],
+            versions: &[0x0304, 0x0303],
+            legacy_version: 0x0303,
+        }
+    }
+}
+
+/// A ClientHello handshake message (RFC 8446 section 4.1.2), without the record header.
+pub fn client_hello_msg(h: &Hello<'_>) -> Vec<u8> {
+    let mut body = h.legacy_version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[0x5a; 32]);
+    body.push(32);
+    body.extend_from_slice(&[0xa5; 32]);
+    body.extend_from_slice(&vec16(h.ciphers));
+    body.extend_from_slice(&[1, 0]);
+    let mut exts = Vec::new();
+    if let Some(sni) = h.sni {
+        let mut list = vec![0];
+        list.extend_from_slice(&(sni.len() as u16).to_be_bytes());
+        list.extend_from_slice(sni.as_bytes());
+        let mut body = (list.len() as u16).to_be_bytes().to_vec();
+        body.extend_from_slice(&list);
+        ext(&mut exts, 0, &body);
+    }
+    ext(&mut exts, 10, &vec16(&[0x001d, 0x0017]));
+    ext(&mut exts, 11, &[1, 0]);
+    ext(&mut exts, 13, &vec16(&[0x0403, 0x0804, 0x0401]));
+    if !h.alpn.is_empty() {
+        let mut list = Vec::new();
+        for p in h.alpn {
+            list.push(p.len() as u8);
+            list.extend_from_slice(p.as_bytes());
+        }
+        let mut body = (list.len() as u16).to_be_bytes().to_vec();
+        body.extend_from_slice(&list);
+        ext(&mut exts, 16, &body);
+    }
+    if !h.versions.is_empty() {
+        let mut body = vec![(h.versions.len() * 2) as u8];
+        for v in h.versions {
+            body.extend_from_slice(&v.to_be_bytes());
+        }
+        ext(&mut exts, 43, &body);
+    }
+    body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+    body.extend_from_slice(&exts);
+    let mut msg = vec![1];
+    msg.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    msg.extend_from_slice(&body);
+    msg
+}
+
+/// A handshake message in one TLS record.
+pub fn record(legacy_version: u16, msg: &[u8]) -> Vec<u8> {
+    let mut r = vec![0x16];
+    r.extend_from_slice(&legacy_version.to_be_bytes());
+    r.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+    r.extend_from_slice(msg);
+    r
+}
+
+/// A ClientHello in a TLS record.
+pub fn client_hello(h: &Hello<'_>) -> Vec<u8> {
+    record(0x0301, &client_hello_msg(h))
+}
+
+/// A ServerHello in a TLS record choosing `version` and `cipher` (a supported_versions
+/// extension when choosing TLS 1.3).
+pub fn server_hello(version: u16, cipher: u16) -> Vec<u8> {
+    let legacy = version.min(0x0303);
+    let mut body = legacy.to_be_bytes().to_vec();
+    body.extend_from_slice(&[0x33; 32]);
+    body.push(0);
+    body.extend_from_slice(&cipher.to_be_bytes());
+    body.push(0);
+    let mut exts = Vec::new();
+    if version == 0x0304 {
+        ext(&mut exts, 43, &[0x03, 0x04]);
+    }
+    body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+    body.extend_from_slice(&exts);
+    let mut msg = vec![2];
+    msg.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    msg.extend_from_slice(&body);
+    record(legacy, &msg)
+}
+
+/// An HTTP/1.1 request with the given headers and body (Content-Length added for a body).
+pub fn http_request(method: &str, host: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut r = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n");
+    for (k, v) in headers {
+        r.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        r.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    r.push_str("\r\n");
+    let mut out = r.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// An HTTP/1.1 response with a body.
+pub fn http_response(status: u16, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// PCAPdroid's UID map custom block, little-endian (layout in
+/// shared/research/pcapdroid-formats.md: block type 0xBAD, PEN 62652, version 1, type 1).
+pub fn pcapdroid_uid_block(app: &App) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&62652u32.to_le_bytes());
+    body.extend_from_slice(&1u16.to_le_bytes());
+    body.extend_from_slice(&[1, 0]);
+    body.extend_from_slice(&app.uid.to_le_bytes());
+    body.push(app.package.len() as u8);
+    body.push(app.name.len() as u8);
+    body.extend_from_slice(app.package.as_bytes());
+    body.extend_from_slice(app.name.as_bytes());
+    while body.len() % 4 != 0 {
+        body.push(0);
+    }
+    let total = (body.len() + 12) as u32;
+    let mut block = 0x0000_0badu32.to_le_bytes().to_vec();
+    block.extend_from_slice(&total.to_le_bytes());
+    block.extend_from_slice(&body);
+    block.extend_from_slice(&total.to_le_bytes());
+    block
+}
