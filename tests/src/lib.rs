@@ -76,7 +76,12 @@ pub struct Flags {
 impl Capture {
     /// An empty capture starting at `start_secs` since the epoch.
     pub fn new(start_secs: u64) -> Self {
-        Capture { packets: Vec::new(), apps: Vec::new(), now: Duration::from_secs(start_secs), uid: None }
+        Capture {
+            packets: Vec::new(),
+            apps: Vec::new(),
+            now: Duration::from_secs(start_secs),
+            uid: None,
+        }
     }
 
     /// Attributes the following packets to `uid` (None: no app metadata).
@@ -94,7 +99,11 @@ impl Capture {
     /// Appends a raw IP packet.
     pub fn raw(&mut self, data: Vec<u8>) -> &mut Self {
         self.now += Duration::from_millis(1);
-        self.packets.push(Packet { ts: self.now, data, uid: self.uid });
+        self.packets.push(Packet {
+            ts: self.now,
+            data,
+            uid: self.uid,
+        });
         self
     }
 
@@ -107,7 +116,14 @@ impl Capture {
     }
 
     /// Appends a TCP segment.
-    pub fn tcp(&mut self, src: SocketAddr, dst: SocketAddr, seq: u32, flags: Flags, payload: &[u8]) -> &mut Self {
+    pub fn tcp(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        seq: u32,
+        flags: Flags,
+        payload: &[u8],
+    ) -> &mut Self {
         let mut b = ip_builder(src.ip(), dst.ip()).tcp(src.port(), dst.port(), seq, 65_535);
         if flags.syn {
             b = b.syn();
@@ -131,31 +147,119 @@ impl Capture {
 
     /// A whole TCP connection: handshake, `exchange` (client and server turns; each turn's
     /// bytes split into segments of at most `mss`), and FIN in both directions.
-    pub fn tcp_session(&mut self, client: SocketAddr, server: SocketAddr, exchange: &[(bool, &[u8])], mss: usize) -> &mut Self {
+    pub fn tcp_session(
+        &mut self,
+        client: SocketAddr,
+        server: SocketAddr,
+        exchange: &[(bool, &[u8])],
+        mss: usize,
+    ) -> &mut Self {
         let (mut cseq, mut sseq) = (1_000u32, 5_000u32);
-        self.tcp(client, server, cseq, Flags { syn: true, ..Flags::default() }, &[]);
+        self.tcp(
+            client,
+            server,
+            cseq,
+            Flags {
+                syn: true,
+                ..Flags::default()
+            },
+            &[],
+        );
         cseq += 1;
-        self.tcp(server, client, sseq, Flags { syn: true, ack: Some(cseq), ..Flags::default() }, &[]);
+        self.tcp(
+            server,
+            client,
+            sseq,
+            Flags {
+                syn: true,
+                ack: Some(cseq),
+                ..Flags::default()
+            },
+            &[],
+        );
         sseq += 1;
-        self.tcp(client, server, cseq, Flags { ack: Some(sseq), ..Flags::default() }, &[]);
+        self.tcp(
+            client,
+            server,
+            cseq,
+            Flags {
+                ack: Some(sseq),
+                ..Flags::default()
+            },
+            &[],
+        );
         for &(from_client, bytes) in exchange {
             for chunk in bytes.chunks(mss.max(1)) {
                 if from_client {
-                    self.tcp(client, server, cseq, Flags { ack: Some(sseq), ..Flags::default() }, chunk);
+                    self.tcp(
+                        client,
+                        server,
+                        cseq,
+                        Flags {
+                            ack: Some(sseq),
+                            ..Flags::default()
+                        },
+                        chunk,
+                    );
                     cseq = cseq.wrapping_add(chunk.len() as u32);
                 } else {
-                    self.tcp(server, client, sseq, Flags { ack: Some(cseq), ..Flags::default() }, chunk);
+                    self.tcp(
+                        server,
+                        client,
+                        sseq,
+                        Flags {
+                            ack: Some(cseq),
+                            ..Flags::default()
+                        },
+                        chunk,
+                    );
                     sseq = sseq.wrapping_add(chunk.len() as u32);
                 }
             }
         }
-        self.tcp(client, server, cseq, Flags { fin: true, ack: Some(sseq), ..Flags::default() }, &[]);
-        self.tcp(server, client, sseq, Flags { fin: true, ack: Some(cseq + 1), ..Flags::default() }, &[]);
-        self.tcp(client, server, cseq + 1, Flags { ack: Some(sseq + 1), ..Flags::default() }, &[])
+        self.tcp(
+            client,
+            server,
+            cseq,
+            Flags {
+                fin: true,
+                ack: Some(sseq),
+                ..Flags::default()
+            },
+            &[],
+        );
+        self.tcp(
+            server,
+            client,
+            sseq,
+            Flags {
+                fin: true,
+                ack: Some(cseq + 1),
+                ..Flags::default()
+            },
+            &[],
+        );
+        self.tcp(
+            client,
+            server,
+            cseq + 1,
+            Flags {
+                ack: Some(sseq + 1),
+                ..Flags::default()
+            },
+            &[],
+        )
     }
 
     /// A DNS query and its answer over UDP.
-    pub fn dns_lookup(&mut self, client: SocketAddr, resolver: SocketAddr, id: u16, name: &str, answers: &[IpAddr]) -> &mut Self {
+    pub fn dns_lookup(
+        &mut self,
+        client: SocketAddr,
+        resolver: SocketAddr,
+        id: u16,
+        name: &str,
+        answers: &[IpAddr],
+    ) -> &mut Self {
         self.udp(client, resolver, &msg::dns_query(id, name, 1));
         self.udp(resolver, client, &msg::dns_answer(id, name, answers, 300))
     }
@@ -169,7 +273,10 @@ impl Capture {
             .write_pcapng_block(InterfaceDescriptionBlock::new(DataLink::RAW, 0xffff))
             .expect("idb");
         for app in &self.apps {
-            writer.get_mut().write_all(&msg::pcapdroid_uid_block(app)).expect("custom block");
+            writer
+                .get_mut()
+                .write_all(&msg::pcapdroid_uid_block(app))
+                .expect("custom block");
         }
         for p in &self.packets {
             let options = p
@@ -191,7 +298,10 @@ impl Capture {
 
     /// The capture as a classic pcap file: raw-IP link type (101), microsecond timestamps.
     pub fn pcap_bytes(&self) -> Vec<u8> {
-        let header = PcapHeader { datalink: DataLink::RAW, ..PcapHeader::default() };
+        let header = PcapHeader {
+            datalink: DataLink::RAW,
+            ..PcapHeader::default()
+        };
         let mut writer = PcapWriter::with_header(Vec::new(), header).expect("pcap header");
         for p in &self.packets {
             writer

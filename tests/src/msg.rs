@@ -23,7 +23,11 @@ pub fn dns_query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
 
 /// The answer to an A/AAAA query: one record per address, names compressed to the question.
 pub fn dns_answer(id: u16, name: &str, addrs: &[IpAddr], ttl: u32) -> Vec<u8> {
-    let qtype = if addrs.iter().all(IpAddr::is_ipv4) { 1u16 } else { 28 };
+    let qtype = if addrs.iter().all(IpAddr::is_ipv4) {
+        1u16
+    } else {
+        28
+    };
     let mut m = id.to_be_bytes().to_vec();
     m.extend_from_slice(&[0x81, 0x80, 0, 1]);
     m.extend_from_slice(&(addrs.len() as u16).to_be_bytes());
@@ -169,7 +173,13 @@ pub fn server_hello(version: u16, cipher: u16) -> Vec<u8> {
 }
 
 /// An HTTP/1.1 request with the given headers and body (Content-Length added for a body).
-pub fn http_request(method: &str, host: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+pub fn http_request(
+    method: &str,
+    host: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Vec<u8> {
     let mut r = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n");
     for (k, v) in headers {
         r.push_str(&format!("{k}: {v}\r\n"));

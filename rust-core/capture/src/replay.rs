@@ -32,14 +32,17 @@ pub fn replay<R: Read>(
         while let Some(r) = engine.poll_flow() {
             on_flow(r);
         }
-        if records % PROGRESS_EVERY == 0 {
+        if records.is_multiple_of(PROGRESS_EVERY) {
             on_progress(reader.position());
         }
     }
     for app in reader.apps() {
         engine.set_app_info(
             app.uid,
-            AppInfo { package: app.package.clone(), name: app.name.clone() },
+            AppInfo {
+                package: app.package.clone(),
+                name: app.name.clone(),
+            },
         );
     }
     let mut report = engine.finish();
@@ -56,7 +59,10 @@ pub fn replay<R: Read>(
         warnings: reader
             .warnings()
             .iter()
-            .map(|w| InputWarning { offset: w.offset, message: w.message.clone() })
+            .map(|w| InputWarning {
+                offset: w.offset,
+                message: w.message.clone(),
+            })
             .collect(),
     });
     Ok(report)

@@ -4,7 +4,7 @@ use crate::Failure;
 use crate::progress::Progress;
 use anyhow::{Context, anyhow};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use telltale_capture::{CaptureError, CaptureReader, replay};
@@ -88,14 +88,21 @@ fn read_signature_dir(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
                 let text = std::fs::read_to_string(&path)
                     .with_context(|| format!("cannot read {}", path.display()))
                     .map_err(Failure::Input)?;
-                let name = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 files.push((name, text));
             }
         }
     }
     files.sort();
     if files.is_empty() {
-        return Err(Failure::Input(anyhow!("no .toml signature files in {}", dir.display())));
+        return Err(Failure::Input(anyhow!(
+            "no .toml signature files in {}",
+            dir.display()
+        )));
     }
     Ok(files)
 }
@@ -104,7 +111,9 @@ fn read_signature_dir(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
 pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
     let o = parse(args).map_err(|e| Failure::Input(e.into()))?;
     let Some(path) = o.file.clone() else {
-        return Err(Failure::Input(anyhow!("analyze needs a capture file; try telltale --help")));
+        return Err(Failure::Input(anyhow!(
+            "analyze needs a capture file; try telltale --help"
+        )));
     };
     if o.json == Some(Out::Stdout) && o.flows == Some(Out::Stdout) {
         return Err(Failure::Input(anyhow!(
@@ -112,20 +121,17 @@ pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
         )));
     }
     let sigs = match &o.signatures {
-        Some(dir) => Signatures::from_texts(read_signature_dir(dir)?).map_err(|e| {
-            Failure::Input(anyhow!("signatures in {}: {e}", dir.display()))
-        })?,
+        Some(dir) => Signatures::from_texts(read_signature_dir(dir)?)
+            .map_err(|e| Failure::Input(anyhow!("signatures in {}: {e}", dir.display())))?,
         None => Signatures::builtin().map_err(|e| anyhow!("built-in signatures: {e}"))?,
     };
     let shown = path.display().to_string();
-    let file = File::open(&path)
-        .map_err(|e| Failure::Input(anyhow!("cannot open {shown}: {e}")))?;
+    let file =
+        File::open(&path).map_err(|e| Failure::Input(anyhow!("cannot open {shown}: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = CaptureReader::new(BufReader::with_capacity(1 << 20, file)).map_err(|e| {
-        match e {
-            CaptureError::Io(io) => Failure::Input(anyhow!("cannot read {shown}: {io}")),
-            other => Failure::Input(anyhow!("{shown}: {other}")),
-        }
+    let mut reader = CaptureReader::new(file).map_err(|e| match e {
+        CaptureError::Io(io) => Failure::Input(anyhow!("cannot read {shown}: {io}")),
+        other => Failure::Input(anyhow!("{shown}: {other}")),
     })?;
     let mut config = Config {
         show_identifiers: o.show_identifiers,
@@ -165,13 +171,18 @@ pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
     }
     if let Some(input) = &report.input {
         for w in &input.warnings {
-            eprintln!("telltale: warning: {shown}: at byte {}: {}", w.offset, w.message);
+            eprintln!(
+                "telltale: warning: {shown}: at byte {}: {}",
+                w.offset, w.message
+            );
         }
     }
     if let Some(out) = &o.json {
         let mut w = writer(out)?;
         serde_json::to_writer_pretty(&mut w, &report).context("cannot write the report")?;
-        w.write_all(b"\n").and_then(|()| w.flush()).context("cannot write the report")?;
+        w.write_all(b"\n")
+            .and_then(|()| w.flush())
+            .context("cannot write the report")?;
     }
     if o.json.is_none() && o.flows.is_none() {
         let mut w = writer(&Out::Stdout)?;

@@ -62,7 +62,9 @@ fn main() -> ExitCode {
                 lexopt::Arg::Short(s) => format!("-{s}"),
             }
         ))),
-        Ok(None) => Err(Failure::Input(anyhow::anyhow!("no command given\n\n{USAGE}"))),
+        Ok(None) => Err(Failure::Input(anyhow::anyhow!(
+            "no command given\n\n{USAGE}"
+        ))),
         Err(e) => Err(Failure::Input(e.into())),
     };
     match result {

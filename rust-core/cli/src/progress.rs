@@ -19,7 +19,11 @@ impl Progress {
     /// A bar for an input of `total` bytes; inert unless stderr is a terminal and the input large.
     pub fn new(total: u64, enabled: bool) -> Self {
         let active = enabled && total >= MIN_SIZE && std::io::stderr().is_terminal();
-        Progress { total, last: active.then(Instant::now), shown: false }
+        Progress {
+            total,
+            last: active.then(Instant::now),
+            shown: false,
+        }
     }
 
     /// Shows that `done` bytes of the input were read.

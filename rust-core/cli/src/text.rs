@@ -61,7 +61,12 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     for app in &report.apps {
         writeln!(w)?;
-        writeln!(w, "{} - exposure {}", app_title(app), level(app.exposure.level))?;
+        writeln!(
+            w,
+            "{} - exposure {}",
+            app_title(app),
+            level(app.exposure.level)
+        )?;
         writeln!(w, "  {}", app.exposure.reason)?;
         writeln!(
             w,
@@ -101,8 +106,16 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  Findings:")?;
         }
         for f in &app.findings {
-            let service = f.service.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            let times = if f.count > 1 { format!(" (x{})", f.count) } else { String::new() };
+            let service = f
+                .service
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let times = if f.count > 1 {
+                format!(" (x{})", f.count)
+            } else {
+                String::new()
+            };
             writeln!(
                 w,
                 "    {:<6} {:<20} {}{service}{times}",
@@ -112,7 +125,11 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         if app.findings_dropped > 0 {
-            writeln!(w, "    ... and {} more findings not listed", app.findings_dropped)?;
+            writeln!(
+                w,
+                "    ... and {} more findings not listed",
+                app.findings_dropped
+            )?;
         }
     }
     let t = &report.totals;

@@ -62,13 +62,23 @@ mod tests {
 
     #[test]
     fn local_ranges() {
-        for a in ["10.0.2.16", "192.168.1.103", "100.64.0.1", "fe80::1", "fd00::1", "fec0::3"] {
+        for a in [
+            "10.0.2.16",
+            "192.168.1.103",
+            "100.64.0.1",
+            "fe80::1",
+            "fd00::1",
+            "fec0::3",
+        ] {
             assert!(is_local(a.parse().unwrap()), "{a}");
         }
         for a in ["8.8.8.8", "100.128.0.1", "2001:db8::1", "203.205.147.171"] {
             assert!(!is_local(a.parse().unwrap()), "{a}");
         }
         assert_eq!(AppKey::Uid(10123).to_string(), "uid:10123");
-        assert_eq!(AppKey::Addr("10.0.2.16".parse().unwrap()).to_string(), "addr:10.0.2.16");
+        assert_eq!(
+            AppKey::Addr("10.0.2.16".parse().unwrap()).to_string(),
+            "addr:10.0.2.16"
+        );
     }
 }

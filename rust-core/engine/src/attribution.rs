@@ -7,6 +7,7 @@
 //! networks host many other companies.
 
 use crate::flow::Flow;
+use crate::names::{Learned, NameSource};
 use crate::observation::{Observations, TlsTransport};
 use crate::signatures::{Category, Signatures};
 use core::net::IpAddr;
@@ -24,8 +25,12 @@ pub enum Basis {
     HttpHost,
     /// The name a DNS query asked about (the flow goes to a resolver, not to the service).
     DnsQuery,
-    /// A name an earlier DNS answer gave for the server address.
+    /// The first bytes the client sent fit a service's payload rule.
+    PayloadPattern,
+    /// A DNS answer gave the server address for the name.
     DnsAnswer,
+    /// Other connections to the server address carried the name (TLS SNI, HTTP Host).
+    LearnedServerName,
 }
 
 impl Basis {
@@ -36,7 +41,9 @@ impl Basis {
             Basis::QuicSni => "quic-sni",
             Basis::HttpHost => "http-host",
             Basis::DnsQuery => "dns-query",
+            Basis::PayloadPattern => "payload-pattern",
             Basis::DnsAnswer => "dns-answer",
+            Basis::LearnedServerName => "learned-server-name",
         }
     }
 
@@ -47,7 +54,9 @@ impl Basis {
             Basis::QuicSni => "the server name in its QUIC handshake",
             Basis::HttpHost => "the Host of its web request",
             Basis::DnsQuery => "the name it looked up",
-            Basis::DnsAnswer => "an earlier DNS answer for its server address",
+            Basis::PayloadPattern => "the way its first bytes are laid out",
+            Basis::DnsAnswer => "a DNS answer for its server address",
+            Basis::LearnedServerName => "the server name other connections to its address carried",
         }
     }
 }
@@ -63,9 +72,9 @@ pub struct ServiceAttribution {
     pub category: Category,
     /// The evidence.
     pub basis: Basis,
-    /// The name that matched.
+    /// The name that matched (for a payload pattern, what the pattern is).
     pub name: String,
-    /// The signature rule (domain suffix) that matched it.
+    /// The signature rule that matched: a domain suffix, or `file:line` of a payload rule.
     pub rule: String,
 }
 
@@ -91,15 +100,20 @@ pub fn own_names(obs: &Observations) -> impl Iterator<Item = (Basis, &str)> {
         };
         t.sni.as_deref().map(|n| (basis, n))
     });
-    let http = obs.http.iter().filter_map(|h| h.host.as_deref().map(|n| (Basis::HttpHost, n)));
+    let http = obs
+        .http
+        .iter()
+        .filter_map(|h| h.host.as_deref().map(|n| (Basis::HttpHost, n)));
     let dns = obs.dns.iter().map(|q| (Basis::DnsQuery, q.name.as_str()));
     tls.chain(http).chain(dns)
 }
 
 /// Attributes a flow: the service it reaches (if any) and the vendor network its far end is in
-/// (if any).
+/// (if any). `learned` is the name known for the server address: the one known when the flow
+/// started, else one learned while it ran.
 pub fn attribute(
     flow: &Flow,
+    learned: Option<&Learned>,
     sigs: &Signatures,
 ) -> (Option<ServiceAttribution>, Option<NetworkAttribution>) {
     let matched = |basis: Basis, name: &str| {
@@ -115,8 +129,23 @@ pub fn attribute(
     let mut own = own_names(&flow.obs).peekable();
     let service = if own.peek().is_some() {
         own.find_map(|(basis, name)| matched(basis, name))
+    } else if let Some(fp) = &flow.obs.fingerprint {
+        sigs.service(&fp.service).map(|svc| ServiceAttribution {
+            vendor: fp.vendor.clone(),
+            service: fp.service.clone(),
+            category: svc.category,
+            basis: Basis::PayloadPattern,
+            name: fp.note.clone(),
+            rule: fp.rule.clone(),
+        })
     } else {
-        flow.learned_name.as_deref().and_then(|n| matched(Basis::DnsAnswer, n))
+        learned.and_then(|l| {
+            let basis = match l.source {
+                NameSource::DnsAnswer => Basis::DnsAnswer,
+                NameSource::ServerName => Basis::LearnedServerName,
+            };
+            matched(basis, &l.name)
+        })
     };
     let far_ends = [flow.server.addr, flow.client.addr];
     let network = far_ends.iter().find_map(|&addr| {

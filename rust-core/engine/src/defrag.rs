@@ -75,8 +75,14 @@ impl Defrag {
             if self.pending.len() >= MAX_PENDING {
                 self.evict_oldest(budget);
             }
-            self.pending
-                .insert(key, Pending { started: now, data: Reassembler::default(), end: None });
+            self.pending.insert(
+                key,
+                Pending {
+                    started: now,
+                    data: Reassembler::default(),
+                    end: None,
+                },
+            );
             self.order.push_back((key, now));
         }
         let Some(p) = self.pending.get_mut(&key) else {
@@ -143,7 +149,12 @@ mod tests {
     use super::*;
 
     fn key(id: u32) -> FragKey {
-        FragKey { src: "10.0.0.1".parse().unwrap(), dst: "10.0.0.2".parse().unwrap(), protocol: 17, id }
+        FragKey {
+            src: "10.0.0.1".parse().unwrap(),
+            dst: "10.0.0.2".parse().unwrap(),
+            protocol: 17,
+            id,
+        }
     }
 
     #[test]
@@ -151,8 +162,14 @@ mod tests {
         let mut b = Budget::new(1 << 20);
         let mut d = Defrag::default();
         let now = Timestamp::EPOCH;
-        assert_eq!(d.push(key(1), 16, false, b"tail", now, &mut b), Defragged::Incomplete);
-        assert_eq!(d.push(key(1), 0, true, b"0123456789abcdef", now, &mut b), Defragged::Complete(b"0123456789abcdeftail".to_vec()));
+        assert_eq!(
+            d.push(key(1), 16, false, b"tail", now, &mut b),
+            Defragged::Incomplete
+        );
+        assert_eq!(
+            d.push(key(1), 0, true, b"0123456789abcdef", now, &mut b),
+            Defragged::Complete(b"0123456789abcdeftail".to_vec())
+        );
         assert!(d.is_empty());
         assert_eq!(b.available(), 1 << 20);
     }
@@ -163,12 +180,18 @@ mod tests {
         let mut d = Defrag::default();
         d.push(key(1), 0, true, b"abcdefgh", Timestamp::EPOCH, &mut b);
         let later = Timestamp::EPOCH.plus_secs(31);
-        assert_eq!(d.push(key(2), 0, true, b"x", later, &mut b), Defragged::Incomplete);
+        assert_eq!(
+            d.push(key(2), 0, true, b"x", later, &mut b),
+            Defragged::Incomplete
+        );
         assert_eq!(d.len(), 1);
         for i in 0..1000 {
             d.push(key(100 + i), 0, true, b"y", later, &mut b);
         }
         assert_eq!(d.len(), MAX_PENDING);
-        assert_eq!(d.push(key(5), 65_530, false, b"toolong", later, &mut b), Defragged::Dropped);
+        assert_eq!(
+            d.push(key(5), 65_530, false, b"toolong", later, &mut b),
+            Defragged::Dropped
+        );
     }
 }

@@ -7,13 +7,16 @@
 
 use crate::app::AppKey;
 use crate::flow::Direction;
-use crate::names::NameCache;
+use crate::names::{NameCache, NameSource};
 use crate::observation::{
-    AppProto, DnsObs, HttpObs, MAX_ITEMS, Observations, ServerHelloObs, TlsObs, TlsTransport,
+    AppProto, DnsObs, FingerprintObs, HttpObs, MAX_ITEMS, Observations, ServerHelloObs, TlsObs,
+    TlsTransport,
 };
+use crate::signatures::{Signatures, Transport};
 use crate::stream::{Budget, Pushed, Reassembler};
 use core::net::IpAddr;
 use telltale_wire::http::Head;
+use telltale_wire::tcp::{TcpFlags, TcpSegment};
 use telltale_wire::{Timestamp, dns, http, ja, quic, tls};
 
 /// Ports on which UDP and TCP carry DNS (DNS, mDNS, LLMNR).
@@ -44,6 +47,10 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
     /// The flow's app.
     pub app: AppKey,
+    /// The flow's server address.
+    pub server: IpAddr,
+    /// The signature set, for payload rules.
+    pub sigs: &'a Signatures,
     /// Limits.
     pub limits: Limits,
 }
@@ -52,10 +59,17 @@ pub struct Ctx<'a> {
 enum State {
     Undecided,
     Tls,
-    Http { skip: [u64; 2], responses: usize },
+    Http {
+        skip: [u64; 2],
+        responses: usize,
+    },
     DnsTcp,
     Dns,
-    Quic { key_dcid: Vec<u8>, crypto: Reassembler, datagrams: u8 },
+    Quic {
+        key_dcid: Vec<u8>,
+        crypto: Reassembler,
+        datagrams: u8,
+    },
     Opaque,
 }
 
@@ -111,19 +125,18 @@ impl Inspection {
         self.done.swap(0, 1);
     }
 
-    /// A TCP segment in direction `dir`: `syn` when it carries SYN, `seq` its sequence number.
+    /// A TCP segment in direction `dir`.
     pub fn on_tcp(
         &mut self,
         dir: Direction,
-        syn: bool,
-        seq: u32,
-        payload: &[u8],
+        seg: &TcpSegment<'_>,
         server_port: u16,
         obs: &mut Observations,
         ctx: &mut Ctx<'_>,
     ) -> Verdict {
         let d = dir.index();
-        if syn {
+        let (seq, payload) = (seg.seq, seg.payload);
+        if seg.flags.has(TcpFlags::SYN) {
             if self.base[d].is_none() {
                 self.base[d] = Some(seq.wrapping_add(1));
             }
@@ -136,7 +149,12 @@ impl Inspection {
         // Offsets before the base (data from before the capture started) are trimmed.
         let rel = seq.wrapping_sub(base) as i32;
         let (offset, payload) = if rel < 0 {
-            (0, payload.get(rel.unsigned_abs() as usize..).unwrap_or_default())
+            (
+                0,
+                payload
+                    .get(rel.unsigned_abs() as usize..)
+                    .unwrap_or_default(),
+            )
         } else {
             (u64::from(rel.unsigned_abs()), payload)
         };
@@ -157,7 +175,7 @@ impl Inspection {
         ctx: &mut Ctx<'_>,
     ) -> Verdict {
         if matches!(self.state, State::Undecided) {
-            match self.classify_tcp(dir, server_port, obs) {
+            match self.classify_tcp(dir, server_port, obs, ctx.sigs) {
                 Some(Verdict::Continue) => {}
                 Some(v) => return v,
                 None => return Verdict::Continue,
@@ -173,6 +191,7 @@ impl Inspection {
         dir: Direction,
         server_port: u16,
         obs: &mut Observations,
+        sigs: &Signatures,
     ) -> Option<Verdict> {
         let up = self.streams[0].ready();
         let down = self.streams[1].ready();
@@ -191,7 +210,10 @@ impl Inspection {
                 State::Tls
             } else if http::looks_like_response(down) {
                 obs.proto = AppProto::Http;
-                State::Http { skip: [0; 2], responses: 0 }
+                State::Http {
+                    skip: [0; 2],
+                    responses: 0,
+                }
             } else {
                 self.done = [true, true];
                 State::Opaque
@@ -206,11 +228,15 @@ impl Inspection {
             State::Tls
         } else if http::looks_like_request(up) {
             obs.proto = AppProto::Http;
-            State::Http { skip: [0; 2], responses: 0 }
+            State::Http {
+                skip: [0; 2],
+                responses: 0,
+            }
         } else if DNS_PORTS.contains(&server_port) {
             obs.proto = AppProto::Dns;
             State::DnsTcp
         } else {
+            obs.fingerprint = fingerprint(sigs, Transport::Tcp, up);
             self.done = [true, true];
             State::Opaque
         };
@@ -225,10 +251,10 @@ impl Inspection {
             }
             let stream = &mut self.streams[d];
             let done = match &mut self.state {
-                State::Tls => tls_side(d, stream, obs),
+                State::Tls => tls_side(d, stream, obs, ctx),
                 State::Http { skip, responses } => {
                     if d == 0 {
-                        http_requests(stream, &mut skip[0], obs, ctx.budget)
+                        http_requests(stream, &mut skip[0], obs, ctx)
                     } else {
                         http_responses(stream, &mut skip[1], responses, obs, ctx.budget)
                     }
@@ -271,6 +297,9 @@ impl Inspection {
                     datagrams: 0,
                 };
             } else {
+                if dir == Direction::Up {
+                    obs.fingerprint = fingerprint(ctx.sigs, Transport::Udp, payload);
+                }
                 self.state = State::Opaque;
                 self.done = [true, true];
             }
@@ -278,7 +307,11 @@ impl Inspection {
         match &mut self.state {
             // DNS flows stay inspected for their whole life: every answer teaches names.
             State::Dns => on_dns_message(payload, obs, ctx),
-            State::Quic { key_dcid, crypto, datagrams } if dir == Direction::Up => {
+            State::Quic {
+                key_dcid,
+                crypto,
+                datagrams,
+            } if dir == Direction::Up => {
                 *datagrams += 1;
                 let complete = quic_datagram(payload, key_dcid, crypto, obs, ctx);
                 if complete || *datagrams >= QUIC_MAX_DATAGRAMS {
@@ -298,8 +331,31 @@ impl Default for Inspection {
     }
 }
 
+/// The service whose payload rule the client's first bytes fit, if any.
+fn fingerprint(sigs: &Signatures, transport: Transport, first: &[u8]) -> Option<FingerprintObs> {
+    sigs.match_payload(transport, first)
+        .map(|m| FingerprintObs {
+            vendor: m.vendor.id.clone(),
+            service: m.service.id.clone(),
+            note: m.rule.note.clone(),
+            rule: format!("{}:{}", m.rule.file, m.rule.line),
+        })
+}
+
+/// Remembers that the server address goes by `name`, for flows to it that carry no name.
+fn learn_server_name(ctx: &mut Ctx<'_>, name: &str) {
+    ctx.names.learn(
+        ctx.server,
+        name,
+        NameSource::ServerName,
+        ctx.app,
+        ctx.now,
+        0,
+    );
+}
+
 /// One side of a TLS handshake: the first handshake message (ClientHello up, ServerHello down).
-fn tls_side(d: usize, stream: &mut Reassembler, obs: &mut Observations) -> bool {
+fn tls_side(d: usize, stream: &mut Reassembler, obs: &mut Observations, ctx: &mut Ctx<'_>) -> bool {
     let msg = match tls::first_handshake_message(stream.ready(), MAX_HANDSHAKE) {
         Ok(Some(msg)) => msg,
         Ok(None) => return false,
@@ -307,7 +363,12 @@ fn tls_side(d: usize, stream: &mut Reassembler, obs: &mut Observations) -> bool 
     };
     match (d, tls::parse_handshake(&msg)) {
         (0, Ok(tls::Handshake::ClientHello(ch))) => {
-            obs.tls = Some(tls_obs(&ch, TlsTransport::Tcp, None));
+            let t = tls_obs(&ch, TlsTransport::Tcp, None);
+            // With Encrypted Client Hello the visible name is the front's, not the server's.
+            if let (Some(sni), false) = (&t.sni, t.ech) {
+                learn_server_name(ctx, sni);
+            }
+            obs.tls = Some(t);
         }
         (1, Ok(tls::Handshake::ServerHello(sh))) => {
             if let Some(t) = obs.tls.as_mut() {
@@ -350,7 +411,10 @@ fn tls_obs(ch: &tls::ClientHello, transport: TlsTransport, quic_version: Option<
 
 /// Skips `skip` body bytes already known to follow; returns false while more are expected.
 fn skip_body(stream: &mut Reassembler, skip: &mut u64, budget: &mut Budget) -> bool {
-    let n = stream.ready().len().min(usize::try_from(*skip).unwrap_or(usize::MAX));
+    let n = stream
+        .ready()
+        .len()
+        .min(usize::try_from(*skip).unwrap_or(usize::MAX));
     stream.consume(n, budget);
     *skip -= n as u64;
     *skip == 0
@@ -361,9 +425,10 @@ fn http_requests(
     stream: &mut Reassembler,
     skip: &mut u64,
     obs: &mut Observations,
-    budget: &mut Budget,
+    ctx: &mut Ctx<'_>,
 ) -> bool {
     loop {
+        let budget = &mut *ctx.budget;
         if !skip_body(stream, skip, budget) || stream.ready().is_empty() {
             return false;
         }
@@ -381,6 +446,11 @@ fn http_requests(
             .header("transfer-encoding")
             .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         *skip = req.content_length().unwrap_or(0);
+        // Through a proxy, the Host names the proxy's target, not this server.
+        let proxied = req.method == "CONNECT" || req.target.contains("://");
+        if let (Some(host), false) = (req.host(), proxied) {
+            learn_server_name(ctx, &host);
+        }
         obs.http.push(HttpObs {
             host: req.host(),
             user_agent: req.user_agent().map(str::to_owned),
@@ -455,7 +525,11 @@ fn dns_tcp(stream: &mut Reassembler, obs: &mut Observations, ctx: &mut Ctx<'_>) 
 fn on_dns_message(msg: &[u8], obs: &mut Observations, ctx: &mut Ctx<'_>) {
     let Ok(m) = dns::parse(msg) else { return };
     for q in &m.questions {
-        let mut o = match obs.dns.iter().position(|o| o.name == q.name && o.qtype == q.qtype) {
+        let mut o = match obs
+            .dns
+            .iter()
+            .position(|o| o.name == q.name && o.qtype == q.qtype)
+        {
             Some(i) => obs.dns.get_mut(i),
             None if obs.dns.len() < MAX_ITEMS => {
                 obs.dns.push(DnsObs {
@@ -502,7 +576,14 @@ fn on_dns_message(msg: &[u8], obs: &mut Observations, ctx: &mut Ctx<'_>) {
             for addr in addrs {
                 // The name the app asked for is what its later connection is about, not the
                 // CDN alias the answer went through.
-                ctx.names.learn(addr, &q.name, ctx.app, ctx.now, a.ttl);
+                ctx.names.learn(
+                    addr,
+                    &q.name,
+                    NameSource::DnsAnswer,
+                    ctx.app,
+                    ctx.now,
+                    a.ttl,
+                );
                 if let Some(o) = o.as_deref_mut()
                     && o.addresses.len() < MAX_ITEMS
                     && !o.addresses.contains(&addr)
@@ -539,7 +620,11 @@ fn quic_datagram(
         return len > MAX_HANDSHAKE;
     };
     if let Ok(tls::Handshake::ClientHello(ch)) = tls::parse_handshake(msg) {
-        obs.tls = Some(tls_obs(&ch, TlsTransport::Quic, version));
+        let t = tls_obs(&ch, TlsTransport::Quic, version);
+        if let (Some(sni), false) = (&t.sni, t.ech) {
+            learn_server_name(ctx, sni);
+        }
+        obs.tls = Some(t);
     }
     true
 }

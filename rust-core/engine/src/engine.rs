@@ -148,11 +148,18 @@ impl Engine {
         while let Some(flow) = self.table.pop_oldest() {
             self.close(flow, EndReason::Open);
         }
-        self.aggregate.report(&self.sigs, &self.apps, self.totals.clone())
+        self.aggregate
+            .report(&self.sigs, &self.apps, self.totals.clone())
     }
 
     fn record(&self, flow: &Flow, end: EndReason) -> FlowRecord {
-        summarize(flow, end, &self.sigs, self.config.show_identifiers)
+        // A name learned while the flow ran still names its server.
+        let late = match &flow.learned_name {
+            Some(_) => None,
+            None => self.names.lookup(flow.server.addr, flow.app, self.clock),
+        };
+        let learned = flow.learned_name.as_ref().or(late.as_ref());
+        summarize(flow, learned, end, &self.sigs, self.config.show_identifiers)
     }
 
     fn close(&mut self, mut flow: Flow, end: EndReason) {
@@ -186,9 +193,20 @@ impl Engine {
         let payload = match p.fragment {
             None => p.payload,
             Some(frag) => {
-                let key = FragKey { src: p.src, dst: p.dst, protocol: p.protocol, id: frag.id };
-                match self.defrag.push(key, frag.offset, frag.more, p.payload, self.clock, &mut self.budget)
-                {
+                let key = FragKey {
+                    src: p.src,
+                    dst: p.dst,
+                    protocol: p.protocol,
+                    id: frag.id,
+                };
+                match self.defrag.push(
+                    key,
+                    frag.offset,
+                    frag.more,
+                    p.payload,
+                    self.clock,
+                    &mut self.budget,
+                ) {
                     Defragged::Complete(data) => {
                         self.totals.fragments_reassembled += 1;
                         whole = data;
@@ -206,10 +224,16 @@ impl Engine {
         match p.protocol {
             PROTO_TCP => match tcp::parse(payload) {
                 Ok(seg) => {
-                    let ends = (Endpoint { addr: p.src, port: seg.src_port }, Endpoint {
-                        addr: p.dst,
-                        port: seg.dst_port,
-                    });
+                    let ends = (
+                        Endpoint {
+                            addr: p.src,
+                            port: seg.src_port,
+                        },
+                        Endpoint {
+                            addr: p.dst,
+                            port: seg.dst_port,
+                        },
+                    );
                     self.on_transport(now, PROTO_TCP, ends, wire_len, Some(seg), seg.payload, meta);
                 }
                 Err(_) => self.totals.undecodable_packets += 1,
@@ -224,16 +248,31 @@ impl Engine {
                     {
                         return self.on_ip(now, &inner, meta, depth + 1);
                     }
-                    let ends = (Endpoint { addr: p.src, port: d.src_port }, Endpoint {
-                        addr: p.dst,
-                        port: d.dst_port,
-                    });
+                    let ends = (
+                        Endpoint {
+                            addr: p.src,
+                            port: d.src_port,
+                        },
+                        Endpoint {
+                            addr: p.dst,
+                            port: d.dst_port,
+                        },
+                    );
                     self.on_transport(now, PROTO_UDP, ends, wire_len, None, d.payload, meta);
                 }
                 Err(_) => self.totals.undecodable_packets += 1,
             },
             other => {
-                let ends = (Endpoint { addr: p.src, port: 0 }, Endpoint { addr: p.dst, port: 0 });
+                let ends = (
+                    Endpoint {
+                        addr: p.src,
+                        port: 0,
+                    },
+                    Endpoint {
+                        addr: p.dst,
+                        port: 0,
+                    },
+                );
                 self.on_transport(now, other, ends, wire_len, None, &[], meta);
             }
         }
@@ -279,8 +318,13 @@ impl Engine {
         let Some(r) = r else { return };
         self.table.touch(r);
         let clock = self.clock;
-        let limits = Limits { window: self.config.stream_window, inspect: self.config.inspect_limit };
-        let Some(flow) = self.table.get_mut(r) else { return };
+        let limits = Limits {
+            window: self.config.stream_window,
+            inspect: self.config.inspect_limit,
+        };
+        let Some(flow) = self.table.get_mut(r) else {
+            return;
+        };
         flow.first_seen = flow.first_seen.min(now);
         flow.last_seen = flow.last_seen.max(now);
         flow.touched = clock;
@@ -297,7 +341,9 @@ impl Engine {
         if flags.has(TcpFlags::RST) {
             flow.tcp.rst = true;
         }
-        let Some(mut insp) = flow.inspect.take() else { return };
+        let Some(mut insp) = flow.inspect.take() else {
+            return;
+        };
         let server_port = flow.server.port;
         let ports = (flow.client.port, server_port);
         let mut ctx = Ctx {
@@ -305,19 +351,19 @@ impl Engine {
             budget: &mut self.budget,
             now,
             app: flow.app,
+            server: flow.server.addr,
+            sigs: &self.sigs,
             limits,
         };
         let verdict = match seg {
-            Some(s) => {
-                let syn = flags.has(TcpFlags::SYN);
-                insp.on_tcp(dir, syn, s.seq, payload, server_port, &mut flow.obs, &mut ctx)
-            }
+            Some(s) => insp.on_tcp(dir, &s, server_port, &mut flow.obs, &mut ctx),
             None => insp.on_udp(dir, payload, ports, &mut flow.obs, &mut ctx),
         };
         if verdict == Verdict::SwapRoles {
             flow.swap_roles();
             insp.swap();
             flow.learned_name = ctx.names.lookup(flow.server.addr, flow.app, clock);
+            ctx.server = flow.server.addr;
             let ports = (flow.client.port, flow.server.port);
             match seg {
                 Some(_) => insp.progress(Direction::Up, ports.1, &mut flow.obs, &mut ctx),
@@ -342,11 +388,11 @@ impl Engine {
         seg: Option<tcp::TcpSegment<'_>>,
         meta: PacketMeta,
     ) -> Option<FlowRef> {
-        if self.table.is_full() {
-            if let Some(old) = self.table.pop_oldest() {
-                self.totals.flows_evicted += 1;
-                self.close(old, EndReason::Evicted);
-            }
+        if self.table.is_full()
+            && let Some(old) = self.table.pop_oldest()
+        {
+            self.totals.flows_evicted += 1;
+            self.close(old, EndReason::Evicted);
         }
         let syn = seg
             .filter(|s| s.flags.has(TcpFlags::SYN))
@@ -379,7 +425,14 @@ impl Engine {
         };
         self.next_id += 1;
         self.totals.flows += 1;
-        // Room was made above, so the table takes the flow.
-        self.table.insert(key, flow).ok()
+        // Room was made above and the key was not in the table, so the table takes the flow;
+        // were it refused, its record still counts.
+        match self.table.insert(key, flow) {
+            Ok(r) => Some(r),
+            Err(flow) => {
+                self.close(*flow, EndReason::Evicted);
+                None
+            }
+        }
     }
 }

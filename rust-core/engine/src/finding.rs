@@ -219,7 +219,11 @@ mod tests {
 
     #[test]
     fn ids_match_serde() {
-        for k in [FindingKind::CleartextHttp, FindingKind::TencentNetwork, FindingKind::LegacyTls] {
+        for k in [
+            FindingKind::CleartextHttp,
+            FindingKind::TencentNetwork,
+            FindingKind::LegacyTls,
+        ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.id());
         }
         assert!(Severity::High > Severity::Medium && Severity::Low > Severity::Info);

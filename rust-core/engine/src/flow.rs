@@ -3,9 +3,9 @@
 
 use crate::app::AppKey;
 use crate::dissect::Inspection;
+use crate::names::Learned;
 use crate::observation::Observations;
 use core::net::IpAddr;
-use std::sync::Arc;
 use telltale_wire::Timestamp;
 use telltale_wire::ip::{PROTO_TCP, PROTO_UDP};
 
@@ -132,8 +132,8 @@ pub struct Flow {
     pub obs: Observations,
     /// Dissection in progress; `None` once there is nothing more to learn from this flow.
     pub inspect: Option<Box<Inspection>>,
-    /// A name learned from earlier DNS answers for the server address, when the flow started.
-    pub learned_name: Option<Arc<str>>,
+    /// A name known for the server address when the flow started.
+    pub learned_name: Option<Learned>,
 }
 
 impl Flow {
@@ -147,7 +147,11 @@ impl Flow {
 
     /// Direction of a packet sent from `src`.
     pub fn direction_from(&self, src: Endpoint) -> Direction {
-        if src == self.client { Direction::Up } else { Direction::Down }
+        if src == self.client {
+            Direction::Up
+        } else {
+            Direction::Down
+        }
     }
 
     /// Swaps client and server (when the first payload shows the first guess was wrong).
@@ -178,10 +182,10 @@ impl Flow {
 /// service names registry, plus ports the research notes name for Tencent services (8080 and
 /// 14000 for WeChat, 8000 for QQ, 1935 for RTMP).
 const SERVER_PORTS: &[u16] = &[
-    20, 21, 22, 23, 25, 53, 67, 69, 80, 110, 123, 137, 138, 143, 161, 389, 443, 465, 500, 514,
-    587, 853, 993, 995, 1080, 1194, 1883, 1935, 2152, 3128, 3306, 3478, 4433, 4500, 5060, 5061,
-    5222, 5223, 5228, 5349, 5353, 5355, 5432, 6379, 8000, 8008, 8080, 8081, 8443, 8883, 8888,
-    9000, 14000, 19302,
+    20, 21, 22, 23, 25, 53, 67, 69, 80, 110, 123, 137, 138, 143, 161, 389, 443, 465, 500, 514, 587,
+    853, 993, 995, 1080, 1194, 1883, 1935, 2152, 3128, 3306, 3478, 4433, 4500, 5060, 5061, 5222,
+    5223, 5228, 5349, 5353, 5355, 5432, 6379, 8000, 8008, 8080, 8081, 8443, 8883, 8888, 9000,
+    14000, 19302,
 ];
 
 /// Whether a port is one a server usually listens on.
@@ -200,11 +204,19 @@ pub fn roles(src: Endpoint, dst: Endpoint, syn: Option<bool>) -> (Endpoint, Endp
     }
     let (s, d) = (is_server_port(src.port), is_server_port(dst.port));
     if s != d {
-        return if d { (src, dst, RoleBasis::Port) } else { (dst, src, RoleBasis::Port) };
+        return if d {
+            (src, dst, RoleBasis::Port)
+        } else {
+            (dst, src, RoleBasis::Port)
+        };
     }
     let (s, d) = (src.port < 1024, dst.port < 1024);
     if s != d {
-        return if d { (src, dst, RoleBasis::Port) } else { (dst, src, RoleBasis::Port) };
+        return if d {
+            (src, dst, RoleBasis::Port)
+        } else {
+            (dst, src, RoleBasis::Port)
+        };
     }
     (src, dst, RoleBasis::FirstPacket)
 }
@@ -214,7 +226,10 @@ mod tests {
     use super::*;
 
     fn ep(s: &str, port: u16) -> Endpoint {
-        Endpoint { addr: s.parse().unwrap(), port }
+        Endpoint {
+            addr: s.parse().unwrap(),
+            port,
+        }
     }
 
     #[test]
@@ -233,6 +248,9 @@ mod tests {
         let (x, y) = (ep("10.0.0.1", 40000), ep("10.0.0.2", 31003));
         assert_eq!(roles(x, y, None), (x, y, RoleBasis::FirstPacket));
         assert_eq!(roles(ep("10.0.0.1", 600), y, None).1, ep("10.0.0.1", 600));
-        assert!(SERVER_PORTS.windows(2).all(|w| w[0] < w[1]), "sorted for binary search");
+        assert!(
+            SERVER_PORTS.windows(2).all(|w| w[0] < w[1]),
+            "sorted for binary search"
+        );
     }
 }

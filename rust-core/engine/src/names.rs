@@ -1,5 +1,6 @@
-//! Names learned for addresses from DNS answers, so that a later flow to an address can be
-//! named even when it carries no name of its own.
+//! Names learned for addresses, so that a flow to an address can be named even when it carries
+//! no name of its own: from DNS answers, and from the server names (TLS SNI, HTTP Host) that
+//! other connections to the same address carried.
 //!
 //! Entries are kept per app where the input says which app asked, and for at least an hour past
 //! the answer whatever its TTL: apps and system resolvers keep using addresses well past short
@@ -18,10 +19,28 @@ const MAX_KEEP: u64 = 86_400;
 /// Names kept per address (one address can serve several names and apps).
 const PER_ADDRESS: usize = 4;
 
+/// Where a learned name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSource {
+    /// A DNS answer gave the address for the name.
+    DnsAnswer,
+    /// Another connection to the address carried the name (TLS SNI, HTTP Host).
+    ServerName,
+}
+
+/// A name known for an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Learned {
+    /// The name.
+    pub name: Arc<str>,
+    /// How it was learned.
+    pub source: NameSource,
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     app: AppKey,
-    name: Arc<str>,
+    learned: Learned,
     expires: Timestamp,
 }
 
@@ -36,38 +55,68 @@ pub struct NameCache {
 impl NameCache {
     /// An empty cache for at most `limit` addresses.
     pub fn new(limit: usize) -> Self {
-        NameCache { map: HashMap::default(), order: VecDeque::new(), limit: limit.max(1) }
+        NameCache {
+            map: HashMap::default(),
+            order: VecDeque::new(),
+            limit: limit.max(1),
+        }
     }
 
-    /// Records that `app` was told `addr` for `name` at `now`, valid for `ttl` seconds.
-    pub fn learn(&mut self, addr: IpAddr, name: &str, app: AppKey, now: Timestamp, ttl: u32) {
+    /// Records that `app` associated `addr` with `name` at `now` (a DNS answer valid for `ttl`
+    /// seconds, or a connection carrying the name).
+    pub fn learn(
+        &mut self,
+        addr: IpAddr,
+        name: &str,
+        source: NameSource,
+        app: AppKey,
+        now: Timestamp,
+        ttl: u32,
+    ) {
         let expires = now.plus_secs(u64::from(ttl).clamp(MIN_KEEP, MAX_KEEP));
+        let entry = Entry {
+            app,
+            learned: Learned {
+                name: name.into(),
+                source,
+            },
+            expires,
+        };
         if let Some(entries) = self.map.get_mut(&addr) {
-            entries.retain(|e| !(e.app == app && &*e.name == name));
+            entries.retain(|e| !(e.app == app && &*e.learned.name == name));
             if entries.len() >= PER_ADDRESS {
                 entries.remove(0);
             }
-            entries.push(Entry { app, name: name.into(), expires });
+            entries.push(entry);
             return;
         }
-        if self.map.len() >= self.limit {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
+        if self.map.len() >= self.limit
+            && let Some(old) = self.order.pop_front()
+        {
+            self.map.remove(&old);
         }
-        self.map.insert(addr, vec![Entry { app, name: name.into(), expires }]);
+        self.map.insert(addr, vec![entry]);
         self.order.push_back(addr);
     }
 
-    /// The most recent unexpired name for `addr`, preferring one `app` itself looked up.
-    pub fn lookup(&self, addr: IpAddr, app: AppKey, now: Timestamp) -> Option<Arc<str>> {
-        let live = self.map.get(&addr)?.iter().rev().filter(|e| e.expires >= now);
+    /// The most recent unexpired name for `addr`, preferring one `app` itself learned. Names
+    /// from other apps' DNS answers count too (a system resolver asks on an app's behalf), but
+    /// names other apps' connections carried do not: a shared server may serve both.
+    pub fn lookup(&self, addr: IpAddr, app: AppKey, now: Timestamp) -> Option<Learned> {
+        let live = self
+            .map
+            .get(&addr)?
+            .iter()
+            .rev()
+            .filter(|e| e.expires >= now);
         let mut any = None;
         for e in live {
             if e.app == app {
-                return Some(e.name.clone());
+                return Some(e.learned.clone());
             }
-            any.get_or_insert_with(|| e.name.clone());
+            if e.learned.source == NameSource::DnsAnswer {
+                any.get_or_insert_with(|| e.learned.clone());
+            }
         }
         any
     }
@@ -96,10 +145,22 @@ mod tests {
         let ip: IpAddr = "203.205.147.171".parse().unwrap();
         let (a, b) = (AppKey::Uid(1), AppKey::Uid(2));
         let mut c = NameCache::new(10);
-        c.learn(ip, "web.wechat.com", a, t(0), 60);
-        c.learn(ip, "other.example", b, t(1), 60);
-        assert_eq!(c.lookup(ip, a, t(2)).as_deref(), Some("web.wechat.com"));
-        assert_eq!(c.lookup(ip, AppKey::Uid(3), t(2)).as_deref(), Some("other.example"));
+        c.learn(ip, "web.wechat.com", NameSource::DnsAnswer, a, t(0), 60);
+        c.learn(ip, "other.example", NameSource::ServerName, b, t(1), 60);
+        let name = |l: Option<Learned>| l.map(|l| (l.name.to_string(), l.source));
+        assert_eq!(
+            name(c.lookup(ip, a, t(2))),
+            Some(("web.wechat.com".into(), NameSource::DnsAnswer))
+        );
+        assert_eq!(
+            name(c.lookup(ip, b, t(2))),
+            Some(("other.example".into(), NameSource::ServerName))
+        );
+        // Another app gets the DNS answer, not the name b's connection carried.
+        assert_eq!(
+            name(c.lookup(ip, AppKey::Uid(3), t(2))),
+            Some(("web.wechat.com".into(), NameSource::DnsAnswer))
+        );
         // Kept an hour despite the 60 s TTL, gone after.
         assert!(c.lookup(ip, a, t(3600)).is_some());
         assert_eq!(c.lookup(ip, a, t(3602)), None);
@@ -109,14 +170,34 @@ mod tests {
     fn bounded() {
         let mut c = NameCache::new(2);
         for i in 0..5u8 {
-            c.learn(IpAddr::from([10, 0, 0, i]), "x.example", AppKey::Uid(0), t(0), 0);
+            c.learn(
+                IpAddr::from([10, 0, 0, i]),
+                "x.example",
+                NameSource::DnsAnswer,
+                AppKey::Uid(0),
+                t(0),
+                0,
+            );
         }
         assert_eq!(c.len(), 2);
-        assert!(c.lookup(IpAddr::from([10, 0, 0, 4]), AppKey::Uid(0), t(1)).is_some());
-        assert!(c.lookup(IpAddr::from([10, 0, 0, 0]), AppKey::Uid(0), t(1)).is_none());
+        assert!(
+            c.lookup(IpAddr::from([10, 0, 0, 4]), AppKey::Uid(0), t(1))
+                .is_some()
+        );
+        assert!(
+            c.lookup(IpAddr::from([10, 0, 0, 0]), AppKey::Uid(0), t(1))
+                .is_none()
+        );
         let ip = IpAddr::from([1, 1, 1, 1]);
         for i in 0..10 {
-            c.learn(ip, &format!("n{i}.example"), AppKey::Uid(0), t(0), 0);
+            c.learn(
+                ip,
+                &format!("n{i}.example"),
+                NameSource::DnsAnswer,
+                AppKey::Uid(0),
+                t(0),
+                0,
+            );
         }
         assert_eq!(c.map.get(&ip).map(Vec::len), Some(PER_ADDRESS));
     }

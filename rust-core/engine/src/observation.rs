@@ -34,8 +34,23 @@ pub struct Observations {
     pub http: Vec<HttpObs>,
     /// DNS questions and their answers.
     pub dns: Vec<DnsObs>,
+    /// A payload rule the client's first bytes fit.
+    pub fingerprint: Option<FingerprintObs>,
     /// Items beyond [`MAX_ITEMS`] not stored.
     pub dropped_items: u32,
+}
+
+/// A payload rule that recognised the flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FingerprintObs {
+    /// Vendor id.
+    pub vendor: String,
+    /// Service id.
+    pub service: String,
+    /// What the pattern is.
+    pub note: String,
+    /// Where the rule is: `file:line`.
+    pub rule: String,
 }
 
 /// Which transport a TLS handshake ran over.

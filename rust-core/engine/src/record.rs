@@ -6,6 +6,7 @@ use crate::attribution::{self, Basis, NetworkAttribution, ServiceAttribution};
 use crate::dissect::DNS_PORTS;
 use crate::finding::{Finding, FindingKind, Severity, mask_query};
 use crate::flow::{EndReason, Flow};
+use crate::names::Learned;
 use crate::observation::{AppProto, DnsObs, HttpObs, TlsObs, TlsTransport};
 use crate::signatures::Signatures;
 use core::net::IpAddr;
@@ -88,9 +89,16 @@ fn proto_name(p: u8) -> String {
     }
 }
 
-/// Builds the record of a flow.
-pub fn summarize(flow: &Flow, end: EndReason, sigs: &Signatures, show_ids: bool) -> FlowRecord {
-    let (attribution, network) = attribution::attribute(flow, sigs);
+/// Builds the record of a flow; `learned` is the name known for its server address (see
+/// [`attribution::attribute`]).
+pub fn summarize(
+    flow: &Flow,
+    learned: Option<&Learned>,
+    end: EndReason,
+    sigs: &Signatures,
+    show_ids: bool,
+) -> FlowRecord {
+    let (attribution, network) = attribution::attribute(flow, learned, sigs);
     let mut http = flow.obs.http.clone();
     if !show_ids {
         for h in &mut http {
@@ -183,11 +191,17 @@ fn findings(
         out.extend(tls_findings(t, sigs));
     }
     if let Some(s) = service.filter(|s| s.vendor == TENCENT && s.basis != Basis::DnsQuery) {
-        let name = sigs.service(&s.service).map_or(s.service.as_str(), |sv| sv.name.as_str());
+        let name = sigs
+            .service(&s.service)
+            .map_or(s.service.as_str(), |sv| sv.name.as_str());
         let mut f = Finding::new(
             FindingKind::TencentContact,
             Severity::Low,
-            format!("reached {name} ({}), known by {}", s.name, s.basis.describe()),
+            format!(
+                "reached {name} ({}), known by {}",
+                s.name,
+                s.basis.describe()
+            ),
         )
         .with("name", &s.name)
         .with("rule", &s.rule)
@@ -196,7 +210,8 @@ fn findings(
         f.service = Some(s.service.clone());
         out.push(f);
     }
-    let tencent_service = service.is_some_and(|s| s.vendor == TENCENT && s.basis != Basis::DnsQuery);
+    let tencent_service =
+        service.is_some_and(|s| s.vendor == TENCENT && s.basis != Basis::DnsQuery);
     if let Some(n) = network.filter(|n| n.vendor == TENCENT && !tencent_service) {
         let mut f = Finding::new(
             FindingKind::TencentNetwork,
@@ -225,10 +240,15 @@ fn tls_findings(t: &TlsObs, sigs: &Signatures) -> Vec<Finding> {
         let (severity, summary) = if t.ech {
             (
                 Severity::Info,
-                format!("only the outer name {sni} is visible: Encrypted Client Hello hides the real one"),
+                format!(
+                    "only the outer name {sni} is visible: Encrypted Client Hello hides the real one"
+                ),
             )
         } else {
-            (Severity::Low, format!("server name {sni} visible in the {transport} handshake"))
+            (
+                Severity::Low,
+                format!("server name {sni} visible in the {transport} handshake"),
+            )
         };
         let f = Finding::new(FindingKind::ServerNameVisible, severity, summary)
             .with("name", sni)
@@ -239,13 +259,22 @@ fn tls_findings(t: &TlsObs, sigs: &Signatures) -> Vec<Finding> {
     }
     let server = t.server.as_ref();
     let legacy = if let Some(s) = server.filter(|s| s.version < TLS_1_2) {
-        Some((Severity::High, format!("server chose {}", tls::version_name(s.version))))
+        Some((
+            Severity::High,
+            format!("server chose {}", tls::version_name(s.version)),
+        ))
     } else if let Some((s, why)) = server.and_then(|s| tls::weak_cipher(s.cipher).map(|w| (s, w))) {
-        Some((Severity::High, format!("server chose cipher suite 0x{:04x} ({why})", s.cipher)))
+        Some((
+            Severity::High,
+            format!("server chose cipher suite 0x{:04x} ({why})", s.cipher),
+        ))
     } else if t.client_version < TLS_1_2 {
         Some((
             Severity::Medium,
-            format!("client offered at most {}", tls::version_name(t.client_version)),
+            format!(
+                "client offered at most {}",
+                tls::version_name(t.client_version)
+            ),
         ))
     } else if let Some(&c) = t.weak_ciphers_offered.first() {
         Some((

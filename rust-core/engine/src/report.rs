@@ -343,7 +343,12 @@ impl Aggregate {
             }
         }
         for f in &r.findings {
-            let k = (f.kind, f.vendor.clone(), f.service.clone(), f.summary.clone());
+            let k = (
+                f.kind,
+                f.vendor.clone(),
+                f.service.clone(),
+                f.summary.clone(),
+            );
             if let Some(agg) = app.findings.get_mut(&k) {
                 agg.count += 1;
                 agg.first_ts = agg.first_ts.min(r.first_ts);
@@ -380,8 +385,11 @@ impl Aggregate {
         app_info: &BTreeMap<i32, AppInfo>,
         totals: Totals,
     ) -> Report {
-        let mut apps: Vec<AppReport> =
-            self.apps.iter().map(|(k, a)| app_report(*k, a, sigs, app_info)).collect();
+        let mut apps: Vec<AppReport> = self
+            .apps
+            .iter()
+            .map(|(k, a)| app_report(*k, a, sigs, app_info))
+            .collect();
         apps.sort_by(|a, b| {
             b.exposure
                 .level
@@ -397,7 +405,10 @@ impl Aggregate {
                 schema_version: sigs.schema_version(),
                 data_version: sigs.data_version().to_owned(),
             },
-            totals: Totals { flows_of_overflow_apps: self.overflow_flows, ..totals },
+            totals: Totals {
+                flows_of_overflow_apps: self.overflow_flows,
+                ..totals
+            },
             apps,
         }
     }
@@ -433,7 +444,9 @@ fn app_report(
         });
     };
     for (sid, s) in &a.services {
-        let Some(svc) = sigs.service(sid) else { continue };
+        let Some(svc) = sigs.service(sid) else {
+            continue;
+        };
         vendor_entry(&mut vendors, &svc.vendor);
         if let Some(v) = vendors.get_mut(&svc.vendor) {
             v.services.push(ServiceReport {
@@ -541,9 +554,14 @@ fn app_report(
 /// the reason names that finding's kind and, when the app exchanged data with Tencent services
 /// and that is not already the reason, which ones.
 pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposure {
-    let top = findings.iter().filter(|f| f.severity > Severity::Info).max_by(|a, b| {
-        a.severity.cmp(&b.severity).then_with(|| b.kind.cmp(&a.kind))
-    });
+    let top = findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .max_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| b.kind.cmp(&a.kind))
+        });
     let level = Level::from_severity(top.map(|f| f.severity));
     let services = match tencent_services {
         [] => String::new(),

@@ -133,7 +133,11 @@ impl Reassembler {
     /// Releases everything held back to the budget.
     pub fn clear(&mut self, budget: &mut Budget) {
         budget.give(self.held);
-        *self = Reassembler { next: self.next, gap: self.gap, ..Reassembler::default() };
+        *self = Reassembler {
+            next: self.next,
+            gap: self.gap,
+            ..Reassembler::default()
+        };
     }
 
     fn trim_to_room<'d>(&mut self, data: &'d [u8], window: usize, budget: &mut Budget) -> &'d [u8] {
@@ -188,7 +192,11 @@ impl Reassembler {
             self.pieces.insert(at, (o, d.to_vec()));
             stored = true;
         }
-        if stored { Pushed::Waiting } else { Pushed::Nothing }
+        if stored {
+            Pushed::Waiting
+        } else {
+            Pushed::Nothing
+        }
     }
 
     fn drain_pieces(&mut self, budget: &mut Budget) {

@@ -69,7 +69,11 @@ impl FlowTable {
 
     /// The flow behind a handle.
     pub fn get_mut(&mut self, r: FlowRef) -> Option<&mut Flow> {
-        self.slots.get_mut(r.0 as usize)?.flow.as_mut().map(|(_, f)| f)
+        self.slots
+            .get_mut(r.0 as usize)?
+            .flow
+            .as_mut()
+            .map(|(_, f)| f)
     }
 
     /// Marks a flow as just used.
@@ -81,12 +85,17 @@ impl FlowTable {
     }
 
     /// Inserts a flow as the most recently used. The caller must make room first (see
-    /// [`Self::is_full`] and [`Self::pop_oldest`]); a full table refuses the flow.
-    pub fn insert(&mut self, key: FlowKey, flow: Flow) -> Result<FlowRef, Flow> {
+    /// [`Self::is_full`] and [`Self::pop_oldest`]); a full table, or one already holding the
+    /// key, hands the flow back.
+    pub fn insert(&mut self, key: FlowKey, flow: Flow) -> Result<FlowRef, Box<Flow>> {
         if self.is_full() || self.map.contains_key(&key) {
-            return Err(flow);
+            return Err(Box::new(flow));
         }
-        let slot = Slot { flow: Some((key, flow)), prev: NIL, next: NIL };
+        let slot = Slot {
+            flow: Some((key, flow)),
+            prev: NIL,
+            next: NIL,
+        };
         let i = match self.free.pop() {
             Some(i) => {
                 if let Some(s) = self.slots.get_mut(i as usize) {
@@ -181,8 +190,14 @@ mod tests {
     use telltale_wire::Timestamp;
 
     fn flow(id: u64) -> (FlowKey, Flow) {
-        let client = Endpoint { addr: "10.0.0.1".parse().unwrap(), port: id as u16 };
-        let server = Endpoint { addr: "1.1.1.1".parse().unwrap(), port: 53 };
+        let client = Endpoint {
+            addr: "10.0.0.1".parse().unwrap(),
+            port: id as u16,
+        };
+        let server = Endpoint {
+            addr: "1.1.1.1".parse().unwrap(),
+            port: 53,
+        };
         let f = Flow {
             id,
             protocol: 17,

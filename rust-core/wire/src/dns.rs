@@ -160,11 +160,16 @@ pub fn tcp_message(stream: &[u8]) -> Option<(&[u8], usize)> {
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at.checked_add(1)?)?]))
+    Some(u16::from_be_bytes([
+        *b.get(at)?,
+        *b.get(at.checked_add(1)?)?,
+    ]))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn read_record(msg: &[u8], pos: usize) -> Option<(Record, usize)> {
@@ -176,7 +181,9 @@ fn read_record(msg: &[u8], pos: usize) -> Option<(Record, usize)> {
     let end = start.checked_add(rdlen)?;
     let rdata = msg.get(start..end)?;
     let data = match rtype {
-        TYPE_A => <[u8; 4]>::try_from(rdata).map(|o| RecordData::A(Ipv4Addr::from(o))).ok(),
+        TYPE_A => <[u8; 4]>::try_from(rdata)
+            .map(|o| RecordData::A(Ipv4Addr::from(o)))
+            .ok(),
         TYPE_AAAA => <[u8; 16]>::try_from(rdata)
             .map(|o| RecordData::Aaaa(Ipv6Addr::from(o)))
             .ok(),
@@ -187,13 +194,25 @@ fn read_record(msg: &[u8], pos: usize) -> Option<(Record, usize)> {
         _ => None,
     }
     .unwrap_or(RecordData::Other);
-    Some((Record { name, rtype, ttl, data }, end))
+    Some((
+        Record {
+            name,
+            rtype,
+            ttl,
+            data,
+        },
+        end,
+    ))
 }
 
 fn read_svcb(msg: &[u8], start: usize, end: usize) -> Option<Svcb> {
     let priority = be16(msg, start)?;
     let (target, mut at) = read_name(msg, start + 2)?;
-    let mut svcb = Svcb { priority, target, ..Svcb::default() };
+    let mut svcb = Svcb {
+        priority,
+        target,
+        ..Svcb::default()
+    };
     while at < end {
         let key = be16(msg, at)?;
         let len = usize::from(be16(msg, at + 2)?);
@@ -287,7 +306,9 @@ fn push_label(out: &mut String, label: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use simple_dns::{CLASS, Name, Packet, Question as SdQuestion, QTYPE, ResourceRecord, TYPE, rdata};
+    use simple_dns::{
+        CLASS, Name, Packet, QTYPE, Question as SdQuestion, ResourceRecord, TYPE, rdata,
+    };
 
     fn query(name: &str, qtype: TYPE) -> Vec<u8> {
         let mut p = Packet::new_query(0x1234);
@@ -320,13 +341,17 @@ mod tests {
             cname.clone(),
             CLASS::IN,
             60,
-            rdata::RData::A(rdata::A { address: 0xcbcd_93ab }),
+            rdata::RData::A(rdata::A {
+                address: 0xcbcd_93ab,
+            }),
         ));
         p.answers.push(ResourceRecord::new(
             cname,
             CLASS::IN,
             60,
-            rdata::RData::AAAA(rdata::AAAA { address: 0x2402_4e00_0000_0000_0000_0000_0000_0001 }),
+            rdata::RData::AAAA(rdata::AAAA {
+                address: 0x2402_4e00_0000_0000_0000_0000_0000_0001,
+            }),
         ));
         p.build_bytes_vec_compressed().unwrap()
     }
@@ -338,7 +363,10 @@ mod tests {
         assert!(!m.response);
         assert_eq!(
             m.questions,
-            vec![Question { name: "web.wechat.com".into(), qtype: TYPE_A }]
+            vec![Question {
+                name: "web.wechat.com".into(),
+                qtype: TYPE_A
+            }]
         );
         assert!(m.answers.is_empty());
         assert!(!m.incomplete);
@@ -350,10 +378,16 @@ mod tests {
         assert!(m.response);
         assert_eq!(m.questions[0].name, "short.weixin.qq.com");
         assert_eq!(m.answers.len(), 3);
-        assert_eq!(m.answers[0].data, RecordData::Cname("short.wx.example".into()));
+        assert_eq!(
+            m.answers[0].data,
+            RecordData::Cname("short.wx.example".into())
+        );
         assert_eq!(m.answers[0].ttl, 600);
         assert_eq!(m.answers[1].name, "short.wx.example");
-        assert_eq!(m.answers[1].data, RecordData::A(Ipv4Addr::new(203, 205, 147, 171)));
+        assert_eq!(
+            m.answers[1].data,
+            RecordData::A(Ipv4Addr::new(203, 205, 147, 171))
+        );
         assert_eq!(
             m.answers[2].data,
             RecordData::Aaaa("2402:4e00::1".parse().unwrap())
@@ -387,7 +421,9 @@ mod tests {
         msg.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
         msg.extend_from_slice(&rdata);
         let m = parse(&msg).unwrap();
-        let RecordData::Svcb(s) = &m.answers[0].data else { panic!("not svcb") };
+        let RecordData::Svcb(s) = &m.answers[0].data else {
+            panic!("not svcb")
+        };
         assert_eq!(s.priority, 1);
         assert_eq!(s.target, "");
         assert_eq!(s.alpn, vec!["h3", "h2"]);
@@ -402,7 +438,9 @@ mod tests {
         let m = parse(&msg).unwrap();
         assert!(m.incomplete);
         assert!(m.questions.is_empty());
-        let weird = [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, b'a', 0, b'.', 0, 0, 1, 0, 1];
+        let weird = [
+            0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, b'a', 0, b'.', 0, 0, 1, 0, 1,
+        ];
         assert_eq!(parse(&weird).unwrap().questions[0].name, "a\\000\\.");
         assert_eq!(parse(&[0; 11]), Err(Error::Truncated("dns header")));
     }

@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn rejects_other_messages() {
         let d = [0x32, 0x01, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(decapsulate(&d), Err(Error::Unsupported("gtp-u message type")));
+        assert_eq!(
+            decapsulate(&d),
+            Err(Error::Unsupported("gtp-u message type"))
+        );
         assert!(decapsulate(&[0x50, 0xff, 0, 0, 0, 0, 0, 0]).is_err());
     }
 

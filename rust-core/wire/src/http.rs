@@ -11,8 +11,16 @@ const MAX_HEADERS: usize = 96;
 
 /// Request methods recognised by [`looks_like_request`] (RFC 9110 plus WebDAV's common ones).
 const METHODS: &[&[u8]] = &[
-    b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ", b"CONNECT ",
-    b"TRACE ", b"PROPFIND ",
+    b"GET ",
+    b"POST ",
+    b"HEAD ",
+    b"PUT ",
+    b"DELETE ",
+    b"OPTIONS ",
+    b"PATCH ",
+    b"CONNECT ",
+    b"TRACE ",
+    b"PROPFIND ",
 ];
 
 /// One header, name as sent, value decoded as lossy UTF-8.
@@ -224,14 +232,19 @@ User-Agent: okhttp/3.12\r\nContent-Type: application/json\r\nContent-Length: 17\
             host(b"GET http://Proxy.Example:81/a HTTP/1.1\r\n\r\n").as_deref(),
             Some("proxy.example")
         );
-        assert_eq!(host(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n").as_deref(), Some("2001:db8::1"));
+        assert_eq!(
+            host(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n").as_deref(),
+            Some("2001:db8::1")
+        );
     }
 
     #[test]
     fn partial_and_bad() {
         assert_eq!(parse_request(b"GET / HTTP/1.1\r\nHost: a"), Ok(None));
         assert!(parse_request(b"GET / HTTP/1.1\r\nHo st: a\r\n\r\n").is_err());
-        let resp = parse_response(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n").unwrap().unwrap();
+        let resp = parse_response(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(resp.status, 200);
         assert_eq!(resp.content_type(), Some("text/xml"));
         assert_eq!(parse_response(b"HTTP/1.1 200"), Ok(None));

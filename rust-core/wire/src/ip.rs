@@ -127,7 +127,11 @@ fn parse_v6(data: &[u8]) -> Result<IpPacket<'_>> {
     let header = data.get(..40).ok_or(Error::Truncated("ipv6 header"))?;
     let payload_len = usize::from(u16::from_be_bytes([header[4], header[5]]));
     // A zero payload length is a jumbogram (or an offloaded capture): take what was captured.
-    let stated = if payload_len == 0 { 0 } else { 40 + payload_len };
+    let stated = if payload_len == 0 {
+        0
+    } else {
+        40 + payload_len
+    };
     let (packet, truncated, wire_len) = bounded(data, stated);
     let mut next = header[6];
     let mut rest = packet.get(40..).unwrap_or_default();
@@ -137,13 +141,20 @@ fn parse_v6(data: &[u8]) -> Result<IpPacket<'_>> {
             // Hop-by-hop, routing, destination options, mobility, HIP, shim6: length in 8-byte
             // units, not counting the first 8 bytes.
             0 | 43 | 60 | 135 | 139 | 140 => {
-                (usize::from(*rest.get(1).ok_or(Error::Truncated("ipv6 extension header"))?) + 1)
+                (usize::from(
+                    *rest
+                        .get(1)
+                        .ok_or(Error::Truncated("ipv6 extension header"))?,
+                ) + 1)
                     * 8
             }
             // Authentication header: length in 4-byte units, not counting the first 8 bytes.
             51 => {
-                (usize::from(*rest.get(1).ok_or(Error::Truncated("ipv6 authentication header"))?)
-                    + 2)
+                (usize::from(
+                    *rest
+                        .get(1)
+                        .ok_or(Error::Truncated("ipv6 authentication header"))?,
+                ) + 2)
                     * 4
             }
             44 => {
@@ -187,7 +198,9 @@ mod tests {
 
     fn v4(proto: u8, payload: &[u8], frag_word: u16) -> Vec<u8> {
         let total = (20 + payload.len()) as u16;
-        let mut p = vec![0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 8, 8, 4, 4];
+        let mut p = vec![
+            0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 8, 8, 4, 4,
+        ];
         p[2..4].copy_from_slice(&total.to_be_bytes());
         p[6..8].copy_from_slice(&frag_word.to_be_bytes());
         p.extend_from_slice(payload);
@@ -221,10 +234,24 @@ mod tests {
     fn ipv4_fragments() {
         let first = v4(PROTO_UDP, &[0; 16], 0x2000);
         let f = parse(&first).unwrap().fragment.unwrap();
-        assert_eq!(f, Fragment { id: 0x1234, offset: 0, more: true });
+        assert_eq!(
+            f,
+            Fragment {
+                id: 0x1234,
+                offset: 0,
+                more: true
+            }
+        );
         let last = v4(PROTO_UDP, &[0; 16], 0x0002);
         let f = parse(&last).unwrap().fragment.unwrap();
-        assert_eq!(f, Fragment { id: 0x1234, offset: 16, more: false });
+        assert_eq!(
+            f,
+            Fragment {
+                id: 0x1234,
+                offset: 16,
+                more: false
+            }
+        );
     }
 
     #[test]
@@ -272,7 +299,11 @@ mod tests {
         let ip = parse(&packet).unwrap();
         assert_eq!(
             ip.fragment,
-            Some(Fragment { id: 0xdead_beef, offset: 16, more: true })
+            Some(Fragment {
+                id: 0xdead_beef,
+                offset: 16,
+                more: true
+            })
         );
         assert_eq!(ip.payload, b"fragdata");
         // An atomic fragment (offset 0, M=0) is not a fragment.

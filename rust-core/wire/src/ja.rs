@@ -56,7 +56,8 @@ pub enum Transport {
 ///
 /// GREASE values are ignored everywhere. The first part, unhashed, is:
 /// - `t` or `q` for the transport;
-/// - the version as two characters (`13`, `12`, `11`, `10`, `s3`, `s2`; `00` when unknown),
+/// - the version as two characters (`13`, `12`, `11`, `10`, `s3`, `s2`, the DTLS codes `d1`,
+///   `d2`, `d3`; `00` when unknown),
 ///   taken from the highest supported_versions entry, or from `legacy_version` when the hello
 ///   has no supported_versions;
 /// - `d` when the hello has a server_name extension (a domain), `i` when it has none;

@@ -939,11 +939,14 @@ mod tests {
         }
 
         #[test]
-        fn any_changed_byte_is_rejected(at in 0usize..1200, xor in 1u8..=255) {
+        fn no_changed_byte_decrypts(at in 0usize..1200, xor in 1u8..=255) {
             let mut datagram = unhex(RFC9001_CLIENT_INITIAL);
             datagram[at] ^= xor;
             let _ = sniff_initial(&datagram);
-            proptest::prop_assert!(client_initials(&datagram, None).is_err());
+            // An error, or no Initial at all (the type bits now say 0-RTT, Handshake or Retry, or
+            // the form bit a short header).
+            let result = client_initials(&datagram, None);
+            proptest::prop_assert!(!matches!(result, Ok(ref v) if !v.is_empty()), "{result:?}");
         }
 
         #[test]

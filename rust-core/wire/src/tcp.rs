@@ -49,7 +49,9 @@ pub fn parse(data: &[u8]) -> Result<TcpSegment<'_>> {
             why: "data offset below 5 words",
         });
     }
-    let payload = data.get(header_len..).ok_or(Error::Truncated("tcp options"))?;
+    let payload = data
+        .get(header_len..)
+        .ok_or(Error::Truncated("tcp options"))?;
     Ok(TcpSegment {
         src_port: u16::from_be_bytes([h[0], h[1]]),
         dst_port: u16::from_be_bytes([h[2], h[3]]),
@@ -67,12 +69,14 @@ mod tests {
     #[test]
     fn parses_syn_with_options() {
         let mut seg = vec![
-            0xc0, 0x01, 0x01, 0xbb, 0, 0, 0x10, 0, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0,
-            0,
+            0xc0, 0x01, 0x01, 0xbb, 0, 0, 0x10, 0, 0, 0, 0, 0, 0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0,
         ];
         seg.extend_from_slice(&[2, 4, 5, 0xb4]); // MSS option
         let s = parse(&seg).unwrap();
-        assert_eq!((s.src_port, s.dst_port, s.seq, s.ack), (49153, 443, 4096, 0));
+        assert_eq!(
+            (s.src_port, s.dst_port, s.seq, s.ack),
+            (49153, 443, 4096, 0)
+        );
         assert!(s.flags.has(TcpFlags::SYN));
         assert!(!s.flags.has(TcpFlags::ACK));
         assert!(s.payload.is_empty());

@@ -20,7 +20,10 @@ impl Timestamp {
 
     /// A timestamp from whole seconds and a sub-second part in nanoseconds.
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Self {
-        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(i64::from(nanos)))
+        Timestamp(
+            secs.saturating_mul(1_000_000_000)
+                .saturating_add(i64::from(nanos)),
+        )
     }
 
     /// Nanoseconds since the epoch.
@@ -35,7 +38,9 @@ impl Timestamp {
 
     /// This time plus `secs` seconds, saturating.
     pub fn plus_secs(self, secs: u64) -> Self {
-        let add = i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1_000_000_000);
+        let add = i64::try_from(secs)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1_000_000_000);
         Timestamp(self.0.saturating_add(add))
     }
 
@@ -87,7 +92,10 @@ mod tests {
         let t = Timestamp::from_secs_nanos(1_701_738_555, 4_000);
         assert_eq!(t.to_string(), "2023-12-05T01:09:15.000004Z");
         assert_eq!(Timestamp::EPOCH.to_string(), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(Timestamp::from_nanos(-1).to_string(), "1969-12-31T23:59:59.999999Z");
+        assert_eq!(
+            Timestamp::from_nanos(-1).to_string(),
+            "1969-12-31T23:59:59.999999Z"
+        );
     }
 
     #[test]

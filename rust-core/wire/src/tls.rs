@@ -552,7 +552,7 @@ fn u16_list(data: &[u8], what: &'static str) -> Result<Vec<u16>> {
 }
 
 /// A bounds-checked big-endian reader; reading past the end is `Error::Truncated(what)`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Reader<'a> {
     rest: &'a [u8],
 }
@@ -807,6 +807,21 @@ pub(crate) mod tests {
         assert_eq!(sh.extensions, [0xff01, 0x000b, 0x0023, 0x0010, 0x0017]);
         assert_eq!(sh.alpn.as_deref(), Some("h2"));
 
+        // openssl s_server's TLS 1.3 answers to the other clients.
+        for stream in [
+            &include_bytes!("../testdata/tls/openssl-split.server.bin")[..],
+            include_bytes!("../testdata/tls/curl.server.bin"),
+            include_bytes!("../testdata/tls/python.server.bin"),
+            include_bytes!("../testdata/tls/node.server.bin"),
+            include_bytes!("../testdata/tls/java.server.bin"),
+        ] {
+            let sh = server_hello_of(stream);
+            assert_eq!(
+                (sh.version(), sh.extensions.as_slice()),
+                (0x0304, &[0x002b, 0x0033][..])
+            );
+            assert!(matches!(sh.cipher_suite, 0x1301..=0x1303));
+        }
         let sh = server_hello_of(WGET_GNUTLS_SERVER);
         assert_eq!((sh.version(), sh.cipher_suite), (0x0304, 0x1302));
     }
@@ -905,8 +920,7 @@ pub(crate) mod tests {
             first_handshake_message(&[0x16, 3, 1, 0x40, 1], 1 << 16),
             malformed("record longer than 2^14 bytes")
         );
-        // A change_cipher_spec record before the message is complete.
-        let interrupted = [&stream[..20], &[0x14, 3, 3, 0, 1, 1][..]].concat();
+        // A change_cipher_spec record after the first 15-byte record, before the message ends.
         let mut split = records(&ch, 15);
         split.truncate(20);
         split.extend_from_slice(&[0x14, 3, 3, 0, 1, 1]);
@@ -914,7 +928,9 @@ pub(crate) mod tests {
             first_handshake_message(&split, 1 << 16),
             malformed("not a handshake record")
         );
-        assert_eq!(first_handshake_message(&interrupted, 1 << 16), Ok(None));
+        // The same bytes inside a longer record are just part of its payload.
+        let inside = [&stream[..20], &[0x14, 3, 3, 0, 1, 1][..]].concat();
+        assert_eq!(first_handshake_message(&inside, 1 << 16), Ok(None));
         // Longer than `max`: refused as soon as the message header is in.
         assert_eq!(
             first_handshake_message(&stream[..9], ch.len() - 1),
@@ -1181,6 +1197,15 @@ pub(crate) mod tests {
             let body = [&[3, 3][..], &[0; 32], &[0], &vec16(&[0x13, 0x01]), &[1, 0], &vec16(&tail)].concat();
             let _ = parse_handshake(&handshake(HANDSHAKE_CLIENT_HELLO, &body));
             let _ = parse_handshake(&handshake(HANDSHAKE_SERVER_HELLO, &[&[3, 3][..], &[0; 32], &[0, 0x13, 1, 0], &vec16(&tail)].concat()));
+        }
+
+        #[test]
+        fn changed_real_hello_never_panics(at in 0usize..517, xor in 1u8..=255) {
+            let mut stream = CURL_CLIENT.to_vec();
+            stream[at] ^= xor;
+            if let Ok(Some(msg)) = first_handshake_message(&stream, 1 << 16) {
+                let _ = parse_handshake(&msg);
+            }
         }
 
         #[test]

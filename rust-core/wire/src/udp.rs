@@ -24,7 +24,11 @@ pub fn parse(data: &[u8]) -> Result<UdpDatagram<'_>> {
             why: "length below 8 bytes",
         });
     }
-    let end = if len == 0 { data.len() } else { len.min(data.len()) };
+    let end = if len == 0 {
+        data.len()
+    } else {
+        len.min(data.len())
+    };
     Ok(UdpDatagram {
         src_port: u16::from_be_bytes([h[0], h[1]]),
         dst_port: u16::from_be_bytes([h[2], h[3]]),

@@ -55,6 +55,14 @@ mod tests {
         for service in s.services() {
             assert!(!service.source.is_empty() && !service.description.is_empty());
         }
+        assert!(s.payload_rules().count() >= 5);
+        for rule in s.payload_rules() {
+            assert!(!rule.examples.is_empty(), "{}:{} has no example", rule.file, rule.line);
+            for example in &rule.examples {
+                let m = s.match_payload(rule.transport, example);
+                assert_eq!(m.map(|m| m.rule), Some(rule), "{}:{}", rule.file, rule.line);
+            }
+        }
     }
 
     #[test]
@@ -232,6 +240,6 @@ mod tests {
             assert!(s.rules().any(|r| r.service == id), "{id} has no rule");
         }
         assert_eq!(s.vendors().count(), 1);
-        assert_eq!(s.rules().count(), 177);
+        assert_eq!(s.rules().count(), 178);
     }
 }

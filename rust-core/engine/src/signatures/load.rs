@@ -13,7 +13,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use toml::Spanned;
 
-use super::model::{Category, DomainRule, NetworkList, Service, SignatureError, Vendor};
+use super::model::{
+    BytesAt, Category, DomainRule, LengthField, NetworkList, PayloadRule, Service, SignatureError,
+    Transport, Vendor,
+};
 use super::name_trie::{NameTrie, check_suffix};
 use super::prefix_trie::{Prefix, PrefixTrie, parse_prefix};
 use super::{SCHEMA_VERSION, Signatures};
@@ -49,6 +52,8 @@ struct FileDoc {
     domain: Vec<DomainDoc>,
     #[serde(default)]
     network: Vec<NetworkDoc>,
+    #[serde(default)]
+    payload: Vec<PayloadDoc>,
 }
 
 /// The `[set]` table; fields as in `signatures/README.md`.
@@ -105,6 +110,55 @@ struct NetworkDoc {
     #[serde(default)]
     examples: Vec<Text>,
     prefixes: Vec<Text>,
+}
+
+/// A `[[payload]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayloadDoc {
+    service: Text,
+    transport: Transport,
+    #[serde(default)]
+    min_len: usize,
+    bytes: Vec<BytesDoc>,
+    length: Option<LengthDoc>,
+    note: Text,
+    source: Text,
+    #[serde(default)]
+    examples: Vec<Text>,
+}
+
+/// One entry of a payload rule's `bytes`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BytesDoc {
+    offset: usize,
+    hex: Text,
+}
+
+/// A payload rule's `length`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LengthDoc {
+    offset: usize,
+    size: usize,
+    #[serde(default)]
+    adjust: usize,
+}
+
+/// Offsets past this are refused: rules look at the first bytes of a flow only.
+const MAX_PAYLOAD_OFFSET: usize = 1024;
+
+/// Bytes from hex text; spaces are allowed between digit pairs.
+fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| *b != b' ').collect();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect()
 }
 
 /// A file's name and text, for turning spans into errors.
@@ -247,6 +301,11 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<Signatures, SignatureError>
             .iter()
             .try_for_each(|n| b.add_network(*ctx, n))?;
     }
+    for (ctx, doc) in &docs {
+        doc.payload
+            .iter()
+            .try_for_each(|p| b.add_payload(*ctx, p))?;
+    }
     let rule_examples = std::mem::take(&mut b.rule_examples);
     let list_examples = std::mem::take(&mut b.list_examples);
     let signatures = b.finish(data_version, description);
@@ -299,6 +358,8 @@ struct Builder<'a> {
     prefix_places: Vec<Place>,
     v4: PrefixTrie,
     v6: PrefixTrie,
+    payloads: Vec<PayloadRule>,
+    payload_service: Vec<usize>,
     /// Per rule: its file and its examples with their spans.
     rule_examples: Vec<(Ctx<'a>, &'a [Text])>,
     /// Per network list: its file and its examples with their spans.
@@ -446,6 +507,91 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    fn add_payload(&mut self, ctx: Ctx<'a>, p: &PayloadDoc) -> Result<(), SignatureError> {
+        let service = self
+            .service_index
+            .get(p.service.get_ref())
+            .map(|(i, _)| *i)
+            .ok_or_else(|| {
+                ctx.err(
+                    &p.service,
+                    format!("unknown service `{}`", p.service.get_ref()),
+                )
+            })?;
+        if p.bytes.is_empty() {
+            return Err(ctx.err(
+                &p.service,
+                "a payload rule needs at least one `bytes` entry".into(),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(p.bytes.len());
+        let mut min_len = p.min_len;
+        for b in &p.bytes {
+            let value = parse_hex(b.hex.get_ref())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    ctx.err(
+                        &b.hex,
+                        format!("`hex` {:?} is not hex bytes", b.hex.get_ref()),
+                    )
+                })?;
+            if b.offset + value.len() > MAX_PAYLOAD_OFFSET {
+                return Err(ctx.err(&b.hex, format!("bytes past offset {MAX_PAYLOAD_OFFSET}")));
+            }
+            min_len = min_len.max(b.offset + value.len());
+            bytes.push(BytesAt {
+                offset: b.offset,
+                bytes: value,
+            });
+        }
+        let length = match &p.length {
+            None => None,
+            Some(l) if matches!(l.size, 1 | 2 | 4) && l.offset + l.size <= MAX_PAYLOAD_OFFSET => {
+                min_len = min_len.max(l.offset + l.size);
+                Some(LengthField {
+                    offset: l.offset,
+                    size: l.size,
+                    adjust: l.adjust,
+                })
+            }
+            Some(_) => {
+                return Err(ctx.err(
+                    &p.service,
+                    format!("`length` needs a size of 1, 2 or 4 within the first {MAX_PAYLOAD_OFFSET} bytes"),
+                ));
+            }
+        };
+        let mut rule = PayloadRule {
+            service: p.service.get_ref().clone(),
+            transport: p.transport,
+            min_len,
+            bytes,
+            length,
+            note: ctx.text("note", &p.note)?,
+            source: ctx.text("source", &p.source)?,
+            examples: Vec::new(),
+            file: ctx.file.to_string(),
+            line: ctx.line(p.service.span()),
+        };
+        for e in &p.examples {
+            let mut example = parse_hex(e.get_ref())
+                .ok_or_else(|| ctx.err(e, format!("example {:?} is not hex bytes", e.get_ref())))?;
+            if example.len() < rule.min_len {
+                example.resize(rule.min_len, 0);
+            }
+            if !rule.matches(rule.transport, &example) {
+                return Err(ctx.err(
+                    e,
+                    format!("example {:?} does not fit its payload rule", e.get_ref()),
+                ));
+            }
+            rule.examples.push(example);
+        }
+        self.payloads.push(rule);
+        self.payload_service.push(service);
+        Ok(())
+    }
+
     fn finish(self, data_version: String, description: String) -> Signatures {
         let index = |map: HashMap<String, (usize, Place)>| {
             map.into_iter().map(|(id, (i, _))| (id, i)).collect()
@@ -467,6 +613,8 @@ impl<'a> Builder<'a> {
             prefixes: self.prefixes,
             v4: self.v4,
             v6: self.v6,
+            payloads: self.payloads,
+            payload_service: self.payload_service,
         }
     }
 }
@@ -567,6 +715,7 @@ fn check_list_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signatures::Transport;
 
     const SET: &str = "schema_version = 1
 
@@ -733,7 +882,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 3,
-                "unknown field `services`, expected one of `schema_version`, `set`, `vendor`, `service`, `domain`, `network`"
+                "unknown field `services`, expected one of `schema_version`, `set`, `vendor`, `service`, `domain`, `network`, `payload`"
             )
         );
     }
@@ -1070,5 +1219,62 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
         ] {
             assert!(!is_date(bad), "{bad}");
         }
+    }
+
+    /// `x.toml` holding one [[payload]] whose service is on line 4 and examples on line 9.
+    fn payload(bytes: &str, length: &str, examples: &str) -> String {
+        format!(
+            "schema_version = 1\n\n[[payload]]\nservice = \"chat\"\ntransport = \"tcp\"\n\
+             min_len = 8\nbytes = [{bytes}]\n{length}\nexamples = [{examples}]\n\
+             note = \"n\"\nsource = \"s\"\n"
+        )
+    }
+
+    #[test]
+    fn payload_rules_match_bytes_and_length() {
+        let rule = payload(
+            "{ offset = 0, hex = \"ca fe\" }, { offset = 4, hex = \"78 01\" }",
+            "length = { offset = 2, size = 2, adjust = 4 }",
+            "\"cafe0004 7801\"",
+        );
+        let s = load_files(&[("set.toml", SET), ("acme.toml", ACME), ("x.toml", &rule)]).unwrap();
+        let fits = [0xca, 0xfe, 0x00, 0x04, 0x78, 0x01, 0xaa, 0xbb];
+        let m = s.match_payload(Transport::Tcp, &fits).unwrap();
+        assert_eq!((m.service.id.as_str(), m.rule.line), ("chat", 4));
+        assert_eq!(m.rule.min_len, 8);
+        assert!(s.match_payload(Transport::Udp, &fits).is_none());
+        // Wrong length field, wrong bytes, too short.
+        assert!(s.match_payload(Transport::Tcp, &[0xca, 0xfe, 0, 5, 0x78, 1, 0, 0]).is_none());
+        assert!(s.match_payload(Transport::Tcp, &[0xca, 0xff, 0, 4, 0x78, 1, 0, 0]).is_none());
+        assert!(s.match_payload(Transport::Tcp, &fits[..6]).is_none());
+        assert_eq!(s.payload_rules().count(), 1);
+    }
+
+    #[test]
+    fn payload_rule_errors_have_lines() {
+        assert_eq!(
+            error(&payload("{ offset = 0, hex = \"zz\" }", "", "")),
+            at("x.toml", 7, "`hex` \"zz\" is not hex bytes")
+        );
+        assert_eq!(
+            error(&payload("{ offset = 0, hex = \"ca fe\" }", "", "\"cafd\"")),
+            at("x.toml", 9, "example \"cafd\" does not fit its payload rule")
+        );
+        assert_eq!(
+            error(&payload("{ offset = 2000, hex = \"ca\" }", "", "")),
+            at("x.toml", 7, "bytes past offset 1024")
+        );
+        assert_eq!(
+            error(&payload(
+                "{ offset = 0, hex = \"ca\" }",
+                "length = { offset = 0, size = 3 }",
+                ""
+            )),
+            at("x.toml", 4, "`length` needs a size of 1, 2 or 4 within the first 1024 bytes")
+        );
+        assert_eq!(
+            error(&payload("", "", "")),
+            at("x.toml", 4, "a payload rule needs at least one `bytes` entry")
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Signatures: who owns an endpoint, as data.
 //!
 //! A signature set names vendors (Tencent), their services (WeChat, Bugly, ...), domain rules
-//! that map name suffixes to services, and dated network lists that map IP prefixes to vendors.
+//! that map name suffixes to services, payload rules that recognise a service by the first
+//! bytes a client sends, and dated network lists that map IP prefixes to vendors.
 //! The data lives in TOML files under the repository's `signatures/` directory (format in
 //! `signatures/README.md`); the files are compiled in by the build script and a user may supply
 //! their own. This module only parses texts it is given: it does no file I/O.
@@ -18,7 +19,8 @@ mod prefix_trie;
 use std::net::IpAddr;
 
 pub use model::{
-    Category, DomainRule, NameMatch, NetMatch, NetworkList, Service, SignatureError, Vendor,
+    BytesAt, Category, DomainRule, LengthField, NameMatch, NetMatch, NetworkList, PayloadMatch,
+    PayloadRule, Service, SignatureError, Transport, Vendor,
 };
 
 use name_trie::NameTrie;
@@ -51,6 +53,9 @@ pub struct Signatures {
     prefixes: Vec<(usize, Prefix)>,
     v4: PrefixTrie,
     v6: PrefixTrie,
+    payloads: Vec<PayloadRule>,
+    /// Per payload rule: index of its service.
+    payload_service: Vec<usize>,
 }
 
 impl Signatures {
@@ -134,6 +139,28 @@ impl Signatures {
             vendor,
             prefix: prefix.to_string(),
         })
+    }
+
+    /// The first payload rule (in file order) that the first bytes a client sent fit.
+    pub fn match_payload(&self, transport: Transport, payload: &[u8]) -> Option<PayloadMatch<'_>> {
+        let i = self
+            .payloads
+            .iter()
+            .position(|r| r.matches(transport, payload))?;
+        let rule = self.payloads.get(i)?;
+        let service_index = *self.payload_service.get(i)?;
+        let service = self.services.get(service_index)?;
+        let vendor = self.vendors.get(*self.service_vendor.get(service_index)?)?;
+        Some(PayloadMatch {
+            rule,
+            service,
+            vendor,
+        })
+    }
+
+    /// Every payload rule, in file-name order and then file order.
+    pub fn payload_rules(&self) -> impl Iterator<Item = &PayloadRule> {
+        self.payloads.iter()
     }
 
     /// The service with this id.

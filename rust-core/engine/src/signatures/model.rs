@@ -157,6 +157,93 @@ pub struct NetworkList {
     pub line: usize,
 }
 
+/// The transport a payload rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// The first bytes of the client's TCP stream.
+    Tcp,
+    /// The client's first UDP datagram.
+    Udp,
+}
+
+/// Bytes a payload must hold at an offset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BytesAt {
+    /// Offset from the start of the payload.
+    pub offset: usize,
+    /// The bytes expected there.
+    pub bytes: Vec<u8>,
+}
+
+/// A big-endian length field that must equal the payload length minus `adjust`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LengthField {
+    /// Offset of the field.
+    pub offset: usize,
+    /// Width in bytes: 1, 2 or 4.
+    pub size: usize,
+    /// What the payload holds besides the counted bytes.
+    pub adjust: usize,
+}
+
+/// A payload rule: how the first bytes a client sends identify a service that no name names
+/// (a protocol fingerprint, the second kind of evidence in DESIGN.md's order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayloadRule {
+    /// Id of the [`Service`] the pattern belongs to.
+    pub service: String,
+    /// Which payload the rule looks at.
+    pub transport: Transport,
+    /// Shortest payload the rule accepts.
+    pub min_len: usize,
+    /// Bytes that must be present.
+    pub bytes: Vec<BytesAt>,
+    /// A length field that must agree with the payload length.
+    pub length: Option<LengthField>,
+    /// What the pattern is.
+    pub note: String,
+    /// Where the pattern comes from.
+    pub source: String,
+    /// Payloads the rule must match (checked at load, zero-padded up to `min_len`).
+    pub examples: Vec<Vec<u8>>,
+    /// Name of the signature file that holds the rule.
+    pub file: String,
+    /// 1-based line of the rule's `service` in that file.
+    pub line: usize,
+}
+
+impl PayloadRule {
+    /// Whether `payload`, seen on `transport`, fits this rule.
+    pub fn matches(&self, transport: Transport, payload: &[u8]) -> bool {
+        if transport != self.transport || payload.len() < self.min_len {
+            return false;
+        }
+        let bytes_ok = self.bytes.iter().all(|b| {
+            payload.get(b.offset..b.offset.saturating_add(b.bytes.len())) == Some(&b.bytes[..])
+        });
+        let length_ok = self.length.is_none_or(|l| {
+            let Some(field) = payload.get(l.offset..l.offset.saturating_add(l.size)) else {
+                return false;
+            };
+            let value = field.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+            value.checked_add(l.adjust as u64) == Some(payload.len() as u64)
+        });
+        bytes_ok && length_ok
+    }
+}
+
+/// The result of [`Signatures::match_payload`](super::Signatures::match_payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadMatch<'a> {
+    /// The first rule (in file order) the payload fits.
+    pub rule: &'a PayloadRule,
+    /// The rule's service.
+    pub service: &'a Service,
+    /// The service's vendor.
+    pub vendor: &'a Vendor,
+}
+
 /// The result of [`Signatures::match_name`](super::Signatures::match_name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameMatch<'a> {
