@@ -10,13 +10,16 @@ use pcap_file::DataLink;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
-use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
 use std::borrow::Cow;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 pub mod msg;
+pub mod quic;
 pub mod sample;
 
 /// One IP packet with its time and, optionally, the Android uid it belongs to.
@@ -269,9 +272,11 @@ impl Capture {
     pub fn pcapng_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let mut writer = PcapNgWriter::new(&mut out).expect("pcapng header");
-        writer
-            .write_pcapng_block(InterfaceDescriptionBlock::new(DataLink::RAW, 0xffff))
-            .expect("idb");
+        // pcap-file writes packet times in nanoseconds whatever the interface says, so the
+        // interface must say nanoseconds (if_tsresol 9) for readers to agree.
+        let mut idb = InterfaceDescriptionBlock::new(DataLink::RAW, 0xffff);
+        idb.options.push(InterfaceDescriptionOption::IfTsResol(9));
+        writer.write_pcapng_block(idb).expect("idb");
         for app in &self.apps {
             writer
                 .get_mut()
@@ -296,6 +301,34 @@ impl Capture {
         out
     }
 
+    /// The capture as a classic pcap file with Ethernet framing (link type 1), each frame
+    /// tagged with an 802.1Q VLAN id when `vlan` is given.
+    pub fn pcap_ethernet_bytes(&self, vlan: Option<u16>) -> Vec<u8> {
+        let header = PcapHeader {
+            datalink: DataLink::ETHERNET,
+            ..PcapHeader::default()
+        };
+        let mut writer = PcapWriter::with_header(Vec::new(), header).expect("pcap header");
+        for p in &self.packets {
+            let mut frame = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2];
+            if let Some(id) = vlan {
+                frame.extend_from_slice(&[0x81, 0x00]);
+                frame.extend_from_slice(&(id & 0x0fff).to_be_bytes());
+            }
+            let ethertype: u16 = if p.data.first().is_some_and(|b| b >> 4 == 6) {
+                0x86dd
+            } else {
+                0x0800
+            };
+            frame.extend_from_slice(&ethertype.to_be_bytes());
+            frame.extend_from_slice(&p.data);
+            writer
+                .write_packet(&PcapPacket::new(p.ts, frame.len() as u32, &frame))
+                .expect("pcap packet");
+        }
+        writer.into_writer()
+    }
+
     /// The capture as a classic pcap file: raw-IP link type (101), microsecond timestamps.
     pub fn pcap_bytes(&self) -> Vec<u8> {
         let header = PcapHeader {
@@ -309,6 +342,41 @@ impl Capture {
                 .expect("pcap packet");
         }
         writer.into_writer()
+    }
+}
+
+/// A scratch directory for one test, removed when dropped.
+#[derive(Debug)]
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// A new, empty directory under the system's temporary directory.
+    pub fn new(label: &str) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("telltale-{label}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        Scratch(dir)
+    }
+
+    /// A path inside the directory.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes `bytes` to `name` inside the directory and returns its path.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

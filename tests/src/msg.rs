@@ -77,6 +77,8 @@ pub struct Hello<'a> {
     pub versions: &'a [u16],
     /// The record and legacy version fields.
     pub legacy_version: u16,
+    /// Further extensions (type, body), e.g. encrypted_client_hello (0xfe0d).
+    pub extra: &'a [(u16, &'a [u8])],
 }
 
 impl Default for Hello<'_> {
@@ -88,6 +90,7 @@ impl Default for Hello<'_> {
             ciphers: &[0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f],
             versions: &[0x0304, 0x0303],
             legacy_version: 0x0303,
+            extra: &[],
         }
     }
 }
@@ -128,6 +131,9 @@ pub fn client_hello_msg(h: &Hello<'_>) -> Vec<u8> {
             body.extend_from_slice(&v.to_be_bytes());
         }
         ext(&mut exts, 43, &body);
+    }
+    for (ty, data) in h.extra {
+        ext(&mut exts, *ty, data);
     }
     body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
     body.extend_from_slice(&exts);
@@ -225,4 +231,48 @@ pub fn pcapdroid_uid_block(app: &App) -> Vec<u8> {
     block.extend_from_slice(&body);
     block.extend_from_slice(&total.to_le_bytes());
     block
+}
+
+/// The RFC 1071 Internet checksum of `data`.
+fn internet_checksum(data: &[u8]) -> u16 {
+    let mut sum: u32 = data
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// Splits an IPv4 packet (20-byte header, no options) into fragments whose payloads hold at
+/// most `chunk` bytes (rounded down to a multiple of 8), as RFC 791 section 2.3 describes.
+pub fn ipv4_fragments(packet: &[u8], chunk: usize) -> Vec<Vec<u8>> {
+    let (header, payload) = packet.split_at(20);
+    let chunk = (chunk / 8).max(1) * 8;
+    let pieces: Vec<&[u8]> = payload.chunks(chunk).collect();
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let mut h = header.to_vec();
+            h[2..4].copy_from_slice(&((20 + piece.len()) as u16).to_be_bytes());
+            let more = if i + 1 < pieces.len() { 0x2000 } else { 0 };
+            h[6..8].copy_from_slice(&((i * chunk / 8) as u16 | more).to_be_bytes());
+            h[10..12].copy_from_slice(&[0, 0]);
+            let sum = internet_checksum(&h);
+            h[10..12].copy_from_slice(&sum.to_be_bytes());
+            h.extend_from_slice(piece);
+            h
+        })
+        .collect()
+}
+
+/// A GTP-U G-PDU (3GPP TS 29.281) carrying `inner`, for tunnel `teid`.
+pub fn gtp_u(inner: &[u8], teid: u32) -> Vec<u8> {
+    let mut m = vec![0x30, 0xff];
+    m.extend_from_slice(&(inner.len() as u16).to_be_bytes());
+    m.extend_from_slice(&teid.to_be_bytes());
+    m.extend_from_slice(inner);
+    m
 }

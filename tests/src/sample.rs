@@ -116,6 +116,7 @@ pub fn sample() -> Capture {
         ciphers: &[0xc013, 0x002f, 0x000a],
         versions: &[],
         legacy_version: 0x0301,
+        extra: &[],
     });
     c.tcp_session(
         sa("10.215.173.1:41003"),

@@ -21,6 +21,15 @@ fn bytes(n: u64) -> String {
     format!("{v:.1} {unit}")
 }
 
+/// `1 flow`, `2 flows`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn app_title(app: &AppReport) -> String {
     match (&app.name, &app.package) {
         (Some(n), Some(p)) => format!("{n} ({p}, {})", app.id),
@@ -70,8 +79,8 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "  {}", app.exposure.reason)?;
         writeln!(
             w,
-            "  {} flows, {} sent, {} received",
-            app.flows,
+            "  {}, {} sent, {} received",
+            count(app.flows, "flow"),
             bytes(app.bytes_up),
             bytes(app.bytes_down)
         )?;
@@ -82,11 +91,11 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 let affiliate = if s.affiliate { ", affiliate" } else { "" };
                 writeln!(
                     w,
-                    "    {} ({}{affiliate}): {} connections, {} lookups, {} sent; {}",
+                    "    {} ({}{affiliate}): {}, {}, {} sent; {}",
                     s.name,
                     s.category,
-                    s.connections,
-                    s.lookups,
+                    count(s.connections, "connection"),
+                    count(s.lookups, "lookup"),
                     bytes(s.bytes_up),
                     names.join(", ")
                 )?;
@@ -95,8 +104,8 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 let prefixes: Vec<&str> = n.prefixes.iter().map(String::as_str).collect();
                 writeln!(
                     w,
-                    "    network only, no service identified: {} flows, {} sent ({})",
-                    n.flows,
+                    "    network only, no service identified: {}, {} sent ({})",
+                    count(n.flows, "flow"),
                     bytes(n.bytes_up),
                     prefixes.join(", ")
                 )?;

@@ -81,6 +81,8 @@ pub struct Inspection {
     /// TCP sequence number at stream offset 0, per direction.
     base: [Option<u32>; 2],
     done: [bool; 2],
+    /// Datagrams seen while waiting for a QUIC Initial.
+    waited: u8,
 }
 
 /// What the engine should do after a packet was dissected.
@@ -100,6 +102,7 @@ impl Inspection {
             streams: Default::default(),
             base: [None; 2],
             done: [false; 2],
+            waited: 0,
         }
     }
 
@@ -296,6 +299,14 @@ impl Inspection {
                     crypto: Reassembler::default(),
                     datagrams: 0,
                 };
+            } else if quic::sniff_long_header(payload).is_some() {
+                // 0-RTT or Handshake packets ahead of the Initial: wait for it, a little.
+                self.waited = self.waited.saturating_add(1);
+                if self.waited >= QUIC_MAX_DATAGRAMS {
+                    self.state = State::Opaque;
+                    self.done = [true, true];
+                }
+                return Verdict::Continue;
             } else {
                 if dir == Direction::Up {
                     obs.fingerprint = fingerprint(ctx.sigs, Transport::Udp, payload);

@@ -153,6 +153,12 @@ impl Engine {
     }
 
     fn record(&self, flow: &Flow, end: EndReason) -> FlowRecord {
+        // A connection that ended with FIN or RST says so, whatever closed its record.
+        let end = if flow.tcp_closed() && end != EndReason::Reused {
+            EndReason::Closed
+        } else {
+            end
+        };
         // A name learned while the flow ran still names its server.
         let late = match &flow.learned_name {
             Some(_) => None,
@@ -166,6 +172,7 @@ impl Engine {
         if let Some(mut insp) = flow.inspect.take() {
             insp.release(&mut self.budget);
         }
+
         let record = self.record(&flow, end);
         self.aggregate.add(&record);
         if self.config.keep_flow_records {

@@ -119,6 +119,16 @@ pub fn sniff_initial(datagram: &[u8]) -> Option<(u32, &[u8])> {
     (length <= r.rest().len()).then_some((header.version, header.dcid))
 }
 
+/// Cheap check: is this UDP payload a QUIC long-header packet of any type (Initial, 0-RTT,
+/// Handshake, Retry) of a version whose Initials this module decrypts? Returns the version.
+/// Clients may send 0-RTT packets before the Initial that carries the ClientHello, and captures
+/// may reorder datagrams, so a flow's first datagram need not be its Initial.
+pub fn sniff_long_header(datagram: &[u8]) -> Option<u32> {
+    let mut r = Reader::new(datagram);
+    let header = long_header(&mut r).ok()?;
+    Version::from_wire(header.version).map(|_| header.version)
+}
+
 /// Decrypt every client Initial packet coalesced in this UDP datagram (skip other packet types,
 /// stop at a short-header packet) and collect the CRYPTO frames of all of them. `key_dcid` is the
 /// DCID of the first Initial the client sent on this connection (Initial keys come from it even
@@ -351,6 +361,16 @@ mod tests {
     use crate::ja::{Transport, ja4};
     use crate::tls::tests::unhex;
     use crate::tls::{Handshake, parse_handshake};
+    use telltale_tests::quic::{Seal, crypto_frame};
+
+    /// The wire value of a version, for the sealer.
+    fn wire(v: Version) -> u32 {
+        match v {
+            Version::Draft29 => telltale_tests::quic::DRAFT29,
+            Version::V1 => telltale_tests::quic::V1,
+            Version::V2 => telltale_tests::quic::V2,
+        }
+    }
 
     /// RFC 9001 appendix A.2: the client Initial, protected, as the RFC prints it.
     const RFC9001_CLIENT_INITIAL: &str = concat!(
@@ -516,80 +536,6 @@ mod tests {
         (initial, ch)
     }
 
-    /// Protects an Initial packet the way a client does, with rustls' client-side keys; used to
-    /// build packets the RFCs do not print.
-    struct Seal<'a> {
-        version: Version,
-        key_dcid: &'a [u8],
-        dcid: &'a [u8],
-        scid: &'a [u8],
-        token: &'a [u8],
-        pn: u64,
-        pn_len: usize,
-    }
-
-    impl Seal<'_> {
-        fn initial(&self, frames: &[u8]) -> Vec<u8> {
-            let wire: u32 = match self.version {
-                Version::Draft29 => 0xff00_001d,
-                Version::V1 => 1,
-                Version::V2 => 0x6b33_43cf,
-            };
-            let type_bits = if self.version == Version::V2 { 1 } else { 0 };
-            self.packet(wire, type_bits, frames)
-        }
-
-        fn packet(&self, wire: u32, type_bits: u8, frames: &[u8]) -> Vec<u8> {
-            let suite = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256
-                .tls13()
-                .unwrap()
-                .quic_suite()
-                .unwrap();
-            let keys = suite.keys(self.key_dcid, Side::Client, self.version.keys_version());
-            // The sample needs 4 bytes after the packet number start, plus 16.
-            let mut payload = frames.to_vec();
-            payload.resize(payload.len().max(4), 0);
-            let pn_len_u8 = u8::try_from(self.pn_len).unwrap();
-            let mut header = vec![0xc0 | type_bits << 4 | (pn_len_u8 - 1)];
-            header.extend_from_slice(&wire.to_be_bytes());
-            header.push(u8::try_from(self.dcid.len()).unwrap());
-            header.extend_from_slice(self.dcid);
-            header.push(u8::try_from(self.scid.len()).unwrap());
-            header.extend_from_slice(self.scid);
-            if type_bits == if self.version == Version::V2 { 1 } else { 0 } {
-                header.push(u8::try_from(self.token.len()).unwrap());
-                header.extend_from_slice(self.token);
-            }
-            let length = u16::try_from(self.pn_len + payload.len() + 16).unwrap();
-            header.extend_from_slice(&(0x4000 | length).to_be_bytes());
-            let pn_offset = header.len();
-            header.extend_from_slice(&self.pn.to_be_bytes()[8 - self.pn_len..]);
-            let tag = keys
-                .local
-                .packet
-                .encrypt_in_place(self.pn, &header, &mut payload)
-                .unwrap();
-            payload.extend_from_slice(tag.as_ref());
-            let sample_at = SAMPLE_OFFSET - self.pn_len;
-            let sample = payload[sample_at..sample_at + 16].to_vec();
-            let (first, rest) = header.split_first_mut().unwrap();
-            keys.local
-                .header
-                .encrypt_in_place(&sample, first, &mut rest[pn_offset - 1..])
-                .unwrap();
-            [header, payload].concat()
-        }
-    }
-
-    fn crypto_frame(offset: u64, data: &[u8]) -> Vec<u8> {
-        // 8-byte offset and 2-byte length varints.
-        let mut f = vec![0x06];
-        f.extend_from_slice(&(0xc000_0000_0000_0000 | offset).to_be_bytes());
-        f.extend_from_slice(&(0x4000 | u16::try_from(data.len()).unwrap()).to_be_bytes());
-        f.extend_from_slice(data);
-        f
-    }
-
     #[test]
     fn rfc9001_v1_client_initial() {
         let datagram = unhex(RFC9001_CLIENT_INITIAL);
@@ -660,7 +606,7 @@ mod tests {
             (Version::V2, RFC9369_CLIENT_INITIAL),
         ] {
             let seal = Seal {
-                version,
+                version: wire(version),
                 key_dcid: &RFC_DCID,
                 dcid: &RFC_DCID,
                 scid: &[],
@@ -674,11 +620,22 @@ mod tests {
     }
 
     #[test]
+    fn long_headers_of_any_type_are_sniffed() {
+        let dcid = [7u8; 8];
+        let zero_rtt = Seal::v1(&dcid).packet(telltale_tests::quic::V1, 1, &[0; 40]);
+        assert_eq!(sniff_initial(&zero_rtt), None);
+        assert_eq!(sniff_long_header(&zero_rtt), Some(1));
+        let unknown = Seal::v1(&dcid).packet(0x0a0a_0a0a, 0, &[0; 40]);
+        assert_eq!(sniff_long_header(&unknown), None);
+        assert_eq!(sniff_long_header(&[0x40, 1, 2, 3]), None);
+    }
+
+    #[test]
     fn coalesced_packets() {
         let ch = unhex(RFC9001_CRYPTO_FRAME)[4..].to_vec();
         let (head, tail) = ch.split_at(100);
         let seal = |pn| Seal {
-            version: Version::V1,
+            version: telltale_tests::quic::V1,
             key_dcid: &RFC_DCID,
             dcid: &RFC_DCID,
             scid: &[0x5c],
@@ -739,7 +696,7 @@ mod tests {
         // After a Retry or the server's first reply the client sends a new DCID but keeps the
         // Initial keys of its first one.
         let seal = Seal {
-            version: Version::V1,
+            version: telltale_tests::quic::V1,
             key_dcid: &RFC_DCID,
             dcid: &[4, 3, 2, 1],
             scid: &[0x5c],
@@ -769,7 +726,7 @@ mod tests {
         for version in [Version::Draft29, Version::V1, Version::V2] {
             for pn_len in 1..=4 {
                 let seal = Seal {
-                    version,
+                    version: wire(version),
                     key_dcid: &[1; 20],
                     dcid: &[1; 20],
                     scid: &[0x5c],

@@ -57,7 +57,12 @@ mod tests {
         }
         assert!(s.payload_rules().count() >= 5);
         for rule in s.payload_rules() {
-            assert!(!rule.examples.is_empty(), "{}:{} has no example", rule.file, rule.line);
+            assert!(
+                !rule.examples.is_empty(),
+                "{}:{} has no example",
+                rule.file,
+                rule.line
+            );
             for example in &rule.examples {
                 let m = s.match_payload(rule.transport, example);
                 assert_eq!(m.map(|m| m.rule), Some(rule), "{}:{}", rule.file, rule.line);

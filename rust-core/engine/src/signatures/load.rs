@@ -1244,8 +1244,14 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
         assert_eq!(m.rule.min_len, 8);
         assert!(s.match_payload(Transport::Udp, &fits).is_none());
         // Wrong length field, wrong bytes, too short.
-        assert!(s.match_payload(Transport::Tcp, &[0xca, 0xfe, 0, 5, 0x78, 1, 0, 0]).is_none());
-        assert!(s.match_payload(Transport::Tcp, &[0xca, 0xff, 0, 4, 0x78, 1, 0, 0]).is_none());
+        assert!(
+            s.match_payload(Transport::Tcp, &[0xca, 0xfe, 0, 5, 0x78, 1, 0, 0])
+                .is_none()
+        );
+        assert!(
+            s.match_payload(Transport::Tcp, &[0xca, 0xff, 0, 4, 0x78, 1, 0, 0])
+                .is_none()
+        );
         assert!(s.match_payload(Transport::Tcp, &fits[..6]).is_none());
         assert_eq!(s.payload_rules().count(), 1);
     }
@@ -1258,7 +1264,11 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
         );
         assert_eq!(
             error(&payload("{ offset = 0, hex = \"ca fe\" }", "", "\"cafd\"")),
-            at("x.toml", 9, "example \"cafd\" does not fit its payload rule")
+            at(
+                "x.toml",
+                9,
+                "example \"cafd\" does not fit its payload rule"
+            )
         );
         assert_eq!(
             error(&payload("{ offset = 2000, hex = \"ca\" }", "", "")),
@@ -1270,11 +1280,19 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
                 "length = { offset = 0, size = 3 }",
                 ""
             )),
-            at("x.toml", 4, "`length` needs a size of 1, 2 or 4 within the first 1024 bytes")
+            at(
+                "x.toml",
+                4,
+                "`length` needs a size of 1, 2 or 4 within the first 1024 bytes"
+            )
         );
         assert_eq!(
             error(&payload("", "", "")),
-            at("x.toml", 4, "a payload rule needs at least one `bytes` entry")
+            at(
+                "x.toml",
+                4,
+                "a payload rule needs at least one `bytes` entry"
+            )
         );
     }
 }
