@@ -151,6 +151,28 @@ impl Reassembler {
     }
 
     fn hold(&mut self, offset: u64, data: &[u8], window: usize, budget: &mut Budget) -> Pushed {
+        let end = offset + data.len() as u64;
+        let at = self.pieces.partition_point(|(o, _)| *o < offset);
+        let clear_before = at == 0
+            || self
+                .pieces
+                .get(at - 1)
+                .is_none_or(|(o, d)| o + d.len() as u64 <= offset);
+        let clear_after = self.pieces.get(at).is_none_or(|(o, _)| *o >= end);
+        if clear_before && clear_after {
+            // The usual case: a piece that overlaps nothing held.
+            if self.pieces.len() >= MAX_PIECES {
+                self.gap = true;
+                return Pushed::Dropped;
+            }
+            let d = self.trim_to_room(data, window, budget);
+            if d.is_empty() {
+                self.gap = true;
+                return Pushed::Dropped;
+            }
+            self.pieces.insert(at, (offset, d.to_vec()));
+            return Pushed::Waiting;
+        }
         // Cut the piece around the ones already held: earlier copies win.
         let mut parts: Vec<(u64, &[u8])> = vec![(offset, data)];
         for (p_off, p_data) in &self.pieces {
