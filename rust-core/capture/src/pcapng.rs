@@ -206,34 +206,12 @@ pub(crate) fn parse_epb(body: &[u8], order: Endian) -> Result<PacketFields, Body
     let (head, rest) = body
         .split_first_chunk::<20>()
         .ok_or("enhanced packet block too short")?;
-    let [
-        i0,
-        i1,
-        i2,
-        i3,
-        h0,
-        h1,
-        h2,
-        h3,
-        l0,
-        l1,
-        l2,
-        l3,
-        c0,
-        c1,
-        c2,
-        c3,
-        o0,
-        o1,
-        o2,
-        o3,
-    ] = *head;
     packet_fields(
-        order.u32([i0, i1, i2, i3]),
-        [h0, h1, h2, h3],
-        [l0, l1, l2, l3],
-        order.u32([c0, c1, c2, c3]),
-        order.u32([o0, o1, o2, o3]),
+        order.u32(word(head, 0)),
+        word(head, 4),
+        word(head, 8),
+        order.u32(word(head, 12)),
+        order.u32(word(head, 16)),
         rest,
         order,
     )
@@ -244,37 +222,23 @@ pub(crate) fn parse_pb(body: &[u8], order: Endian) -> Result<PacketFields, BodyE
     let (head, rest) = body
         .split_first_chunk::<20>()
         .ok_or("packet block too short")?;
-    let [
-        i0,
-        i1,
-        _,
-        _,
-        h0,
-        h1,
-        h2,
-        h3,
-        l0,
-        l1,
-        l2,
-        l3,
-        c0,
-        c1,
-        c2,
-        c3,
-        o0,
-        o1,
-        o2,
-        o3,
-    ] = *head;
+    let [i0, i1, _, _] = word(head, 0);
     packet_fields(
         u32::from(order.u16([i0, i1])),
-        [h0, h1, h2, h3],
-        [l0, l1, l2, l3],
-        order.u32([c0, c1, c2, c3]),
-        order.u32([o0, o1, o2, o3]),
+        word(head, 4),
+        word(head, 8),
+        order.u32(word(head, 12)),
+        order.u32(word(head, 16)),
         rest,
         order,
     )
+}
+
+/// The four bytes at `at` of a packet block's fixed 20-byte head.
+fn word(head: &[u8; 20], at: usize) -> [u8; 4] {
+    head.get(at..at + 4)
+        .and_then(|w| w.try_into().ok())
+        .unwrap_or_default()
 }
 
 fn packet_fields(

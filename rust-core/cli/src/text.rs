@@ -114,14 +114,15 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         if !app.findings.is_empty() {
             writeln!(w, "  Findings:")?;
         }
-        for f in &app.findings {
+        for report in &app.findings {
+            let f = &report.finding;
             let service = f
                 .service
                 .as_deref()
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
-            let times = if f.count > 1 {
-                format!(" (x{})", f.count)
+            let times = if report.count > 1 {
+                format!(" (x{})", report.count)
             } else {
                 String::new()
             };

@@ -4,7 +4,7 @@
 
 use crate::app::{AppInfo, AppKey};
 use crate::attribution::Basis;
-use crate::finding::{FindingKind, Severity};
+use crate::finding::{Finding, FindingKind, Severity};
 use crate::record::FlowRecord;
 use crate::signatures::{Category, Signatures};
 use core::net::IpAddr;
@@ -185,22 +185,11 @@ pub struct NetworkReport {
 pub struct FindingReport {
     /// Stable id for this finding in this app.
     pub id: String,
-    /// Kind.
-    pub kind: FindingKind,
-    /// Severity.
-    pub severity: Severity,
-    /// Vendor involved.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vendor: Option<String>,
-    /// Service involved.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    /// What was seen.
-    pub summary: String,
+    /// The first occurrence: kind, severity, vendor, service, summary and evidence.
+    #[serde(flatten)]
+    pub finding: Finding,
     /// Plain-language explanation of the kind.
     pub explanation: &'static str,
-    /// Evidence of the first occurrence.
-    pub evidence: BTreeMap<String, String>,
     /// Occurrences.
     pub count: u64,
     /// First occurrence.
@@ -260,7 +249,7 @@ pub struct Report {
 
 #[derive(Debug, Clone)]
 struct FindingAgg {
-    first: crate::finding::Finding,
+    first: Finding,
     count: u64,
     first_ts: Timestamp,
     last_ts: Timestamp,
@@ -491,13 +480,8 @@ fn app_report(
                     summary,
                 ])
             ),
-            kind: *kind,
-            severity: f.first.severity,
-            vendor: vendor.clone(),
-            service: service.clone(),
-            summary: summary.clone(),
+            finding: f.first.clone(),
             explanation: kind.explanation(),
-            evidence: f.first.evidence.clone(),
             count: f.count,
             first_seen: f.first_ts.to_string(),
             last_seen: f.last_ts.to_string(),
@@ -505,11 +489,12 @@ fn app_report(
         })
         .collect();
     findings.sort_by(|x, y| {
-        y.severity
-            .cmp(&x.severity)
-            .then_with(|| x.kind.cmp(&y.kind))
+        let (a, b) = (&x.finding, &y.finding);
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| y.count.cmp(&x.count))
-            .then_with(|| x.summary.cmp(&y.summary))
+            .then_with(|| a.summary.cmp(&b.summary))
     });
     let info = match key {
         AppKey::Uid(uid) => app_info.get(&uid).cloned().unwrap_or_default(),
@@ -556,6 +541,7 @@ fn app_report(
 pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposure {
     let top = findings
         .iter()
+        .map(|f| &f.finding)
         .filter(|f| f.severity > Severity::Info)
         .max_by(|a, b| {
             a.severity

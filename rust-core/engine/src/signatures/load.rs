@@ -393,6 +393,13 @@ impl<'a> Builder<'a> {
             .ok_or_else(|| ctx.err(value, format!("unknown vendor `{}`", value.get_ref())))
     }
 
+    fn service_ref(&self, ctx: Ctx<'_>, value: &Text) -> Result<usize, SignatureError> {
+        self.service_index
+            .get(value.get_ref())
+            .map(|(i, _)| *i)
+            .ok_or_else(|| ctx.err(value, format!("unknown service `{}`", value.get_ref())))
+    }
+
     fn add_service(&mut self, ctx: Ctx<'a>, s: &ServiceDoc) -> Result<(), SignatureError> {
         let id = ctx.id("id", &s.id)?;
         if let Some((_, first)) = self.service_index.get(&id) {
@@ -421,16 +428,7 @@ impl<'a> Builder<'a> {
     fn add_rule(&mut self, ctx: Ctx<'a>, d: &'a DomainDoc) -> Result<(), SignatureError> {
         let suffix = d.suffix.get_ref();
         check_suffix(suffix).map_err(|reason| ctx.err(&d.suffix, reason))?;
-        let service = self
-            .service_index
-            .get(d.service.get_ref())
-            .map(|(i, _)| *i)
-            .ok_or_else(|| {
-                ctx.err(
-                    &d.service,
-                    format!("unknown service `{}`", d.service.get_ref()),
-                )
-            })?;
+        let service = self.service_ref(ctx, &d.service)?;
         let rule = DomainRule {
             suffix: suffix.clone(),
             service: d.service.get_ref().clone(),
@@ -508,16 +506,7 @@ impl<'a> Builder<'a> {
     }
 
     fn add_payload(&mut self, ctx: Ctx<'a>, p: &PayloadDoc) -> Result<(), SignatureError> {
-        let service = self
-            .service_index
-            .get(p.service.get_ref())
-            .map(|(i, _)| *i)
-            .ok_or_else(|| {
-                ctx.err(
-                    &p.service,
-                    format!("unknown service `{}`", p.service.get_ref()),
-                )
-            })?;
+        let service = self.service_ref(ctx, &p.service)?;
         if p.bytes.is_empty() {
             return Err(ctx.err(
                 &p.service,
