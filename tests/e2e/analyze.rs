@@ -956,3 +956,20 @@ fn signatures_from_a_directory() {
         run.stderr
     );
 }
+
+#[test]
+fn pcapdroid_trailer_captures_name_their_apps() {
+    // A PCAPdroid-style pcap: Ethernet frames with PCAPdroid's trailer (uid and app name).
+    let r = report_of(
+        &repo().join("rust-core/capture/testdata/pcapdroid-trailer.pcap"),
+        &[],
+    );
+    let wechat = app(&r, "uid:10123");
+    assert_eq!(wechat["name"], "WeChat");
+    assert_eq!(
+        services(wechat),
+        [("wechat".into(), 0, 1, vec!["dns-query".into()])]
+    );
+    // A packet PCAPdroid could not attribute (uid -1) belongs to the device address.
+    assert_eq!(app(&r, "addr:10.215.173.1")["flows"], 1);
+}
