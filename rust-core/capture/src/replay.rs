@@ -45,10 +45,7 @@ pub fn replay<R: Read>(
             },
         );
     }
-    let mut report = engine.finish();
-    while let Some(r) = engine.poll_flow() {
-        on_flow(r);
-    }
+    let mut report = engine.finish(on_flow);
     report.input = Some(InputInfo {
         source: source.to_owned(),
         format: match reader.format() {

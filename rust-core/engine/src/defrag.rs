@@ -51,7 +51,7 @@ pub enum Defragged {
 /// Reassembles fragmented IP packets.
 #[derive(Debug, Default)]
 pub struct Defrag {
-    pending: HashMap<FragKey, Pending>,
+    pending: HashMap<FragKey, Pending, foldhash::fast::RandomState>,
     order: VecDeque<(FragKey, Timestamp)>,
 }
 

@@ -67,6 +67,7 @@ enum State {
     Dns,
     Quic {
         key_dcid: Vec<u8>,
+        keys: quic::KeyCache,
         crypto: Reassembler,
         datagrams: u8,
     },
@@ -296,6 +297,7 @@ impl Inspection {
                 obs.proto = AppProto::Quic;
                 self.state = State::Quic {
                     key_dcid: dcid.to_vec(),
+                    keys: quic::KeyCache::default(),
                     crypto: Reassembler::default(),
                     datagrams: 0,
                 };
@@ -320,11 +322,12 @@ impl Inspection {
             State::Dns => on_dns_message(payload, obs, ctx),
             State::Quic {
                 key_dcid,
+                keys,
                 crypto,
                 datagrams,
             } if dir == Direction::Up => {
                 *datagrams += 1;
-                let complete = quic_datagram(payload, key_dcid, crypto, obs, ctx);
+                let complete = quic_datagram(payload, key_dcid, keys, crypto, obs, ctx);
                 if complete || *datagrams >= QUIC_MAX_DATAGRAMS {
                     crypto.clear(ctx.budget);
                     self.done = [true, true];
@@ -343,14 +346,19 @@ impl Default for Inspection {
 }
 
 /// The service whose payload rule the client's first bytes fit, if any.
-fn fingerprint(sigs: &Signatures, transport: Transport, first: &[u8]) -> Option<FingerprintObs> {
-    sigs.match_payload(transport, first)
-        .map(|m| FingerprintObs {
+fn fingerprint(
+    sigs: &Signatures,
+    transport: Transport,
+    first: &[u8],
+) -> Option<Box<FingerprintObs>> {
+    sigs.match_payload(transport, first).map(|m| {
+        Box::new(FingerprintObs {
             vendor: m.vendor.id.clone(),
             service: m.service.id.clone(),
             note: m.rule.note.clone(),
             rule: format!("{}:{}", m.rule.file, m.rule.line),
         })
+    })
 }
 
 /// Remembers that the server address goes by `name`, for flows to it that carry no name.
@@ -379,7 +387,7 @@ fn tls_side(d: usize, stream: &mut Reassembler, obs: &mut Observations, ctx: &mu
             if let (Some(sni), false) = (&t.sni, t.ech) {
                 learn_server_name(ctx, sni);
             }
-            obs.tls = Some(t);
+            obs.tls = Some(Box::new(t));
         }
         (1, Ok(tls::Handshake::ServerHello(sh))) => {
             if let Some(t) = obs.tls.as_mut() {
@@ -611,11 +619,12 @@ fn on_dns_message(msg: &[u8], obs: &mut Observations, ctx: &mut Ctx<'_>) {
 fn quic_datagram(
     payload: &[u8],
     key_dcid: &[u8],
+    keys: &mut quic::KeyCache,
     crypto: &mut Reassembler,
     obs: &mut Observations,
     ctx: &mut Ctx<'_>,
 ) -> bool {
-    let Ok(initials) = quic::client_initials(payload, Some(key_dcid)) else {
+    let Ok(initials) = quic::client_initials_cached(payload, Some(key_dcid), keys) else {
         return false;
     };
     let version = initials.first().map(|i| i.version);
@@ -635,7 +644,7 @@ fn quic_datagram(
         if let (Some(sni), false) = (&t.sni, t.ech) {
             learn_server_name(ctx, sni);
         }
-        obs.tls = Some(t);
+        obs.tls = Some(Box::new(t));
     }
     true
 }

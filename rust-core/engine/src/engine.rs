@@ -137,22 +137,28 @@ impl Engine {
     pub fn snapshot(&self) -> Report {
         let mut agg = self.aggregate.clone();
         for flow in self.table.iter() {
-            agg.add(&self.record(flow, EndReason::Open));
+            agg.add(&self.record(&mut flow.detached(), EndReason::Open));
         }
         agg.report(&self.sigs, &self.apps, self.totals.clone())
     }
 
-    /// Closes every open flow (their records become available to [`Self::poll_flow`]) and
-    /// returns the final report.
-    pub fn finish(&mut self) -> Report {
+    /// Closes every open flow and returns the final report. With
+    /// [`Config::keep_flow_records`], every record not yet polled goes to `on_flow`, one flow
+    /// at a time, so that open flows never all sit in memory as records at once.
+    pub fn finish(&mut self, mut on_flow: impl FnMut(FlowRecord)) -> Report {
+        while let Some(r) = self.records.pop_front() {
+            on_flow(r);
+        }
         while let Some(flow) = self.table.pop_oldest() {
             self.close(flow, EndReason::Open);
+            while let Some(r) = self.records.pop_front() {
+                on_flow(r);
+            }
         }
-        self.aggregate
-            .report(&self.sigs, &self.apps, self.totals.clone())
+        core::mem::take(&mut self.aggregate).report(&self.sigs, &self.apps, self.totals.clone())
     }
 
-    fn record(&self, flow: &Flow, end: EndReason) -> FlowRecord {
+    fn record(&self, flow: &mut Flow, end: EndReason) -> FlowRecord {
         // A connection that ended with FIN or RST says so, whatever closed its record.
         let end = if flow.tcp_closed() && end != EndReason::Reused {
             EndReason::Closed
@@ -160,12 +166,17 @@ impl Engine {
             end
         };
         // A name learned while the flow ran still names its server.
-        let late = match &flow.learned_name {
-            Some(_) => None,
+        let learned = match flow.learned_name.clone() {
+            Some(known) => Some(known),
             None => self.names.lookup(flow.server.addr, flow.app, self.clock),
         };
-        let learned = flow.learned_name.as_ref().or(late.as_ref());
-        summarize(flow, learned, end, &self.sigs, self.config.show_identifiers)
+        summarize(
+            flow,
+            learned.as_ref(),
+            end,
+            &self.sigs,
+            self.config.show_identifiers,
+        )
     }
 
     fn close(&mut self, mut flow: Flow, end: EndReason) {
@@ -173,7 +184,7 @@ impl Engine {
             insp.release(&mut self.budget);
         }
 
-        let record = self.record(&flow, end);
+        let record = self.record(&mut flow, end);
         self.aggregate.add(&record);
         if self.config.keep_flow_records {
             self.records.push_back(record);

@@ -165,7 +165,7 @@ pub struct Finding {
     /// One line saying what was seen (identifiers masked unless asked for).
     pub summary: String,
     /// The facts behind it, by name.
-    pub evidence: BTreeMap<String, String>,
+    pub evidence: BTreeMap<&'static str, String>,
 }
 
 impl Finding {
@@ -182,8 +182,8 @@ impl Finding {
     }
 
     /// Adds a piece of evidence.
-    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.evidence.insert(key.to_owned(), value.into());
+    pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.evidence.insert(key, value.into());
         self
     }
 }

@@ -154,6 +154,16 @@ impl Flow {
         }
     }
 
+    /// A copy of the flow without its dissection state, for reporting a flow that stays open.
+    pub fn detached(&self) -> Flow {
+        Flow {
+            obs: self.obs.clone(),
+            inspect: None,
+            learned_name: self.learned_name.clone(),
+            ..*self
+        }
+    }
+
     /// Swaps client and server (when the first payload shows the first guess was wrong).
     pub fn swap_roles(&mut self) {
         core::mem::swap(&mut self.client, &mut self.server);

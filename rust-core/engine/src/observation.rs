@@ -28,14 +28,14 @@ pub enum AppProto {
 pub struct Observations {
     /// Recognised protocol.
     pub proto: AppProto,
-    /// TLS or QUIC handshake facts.
-    pub tls: Option<TlsObs>,
+    /// TLS or QUIC handshake facts (boxed: most flows have none, and flows are many).
+    pub tls: Option<Box<TlsObs>>,
     /// HTTP exchanges, in order.
     pub http: Vec<HttpObs>,
     /// DNS questions and their answers.
     pub dns: Vec<DnsObs>,
     /// A payload rule the client's first bytes fit.
-    pub fingerprint: Option<FingerprintObs>,
+    pub fingerprint: Option<Box<FingerprintObs>>,
     /// Items beyond [`MAX_ITEMS`] not stored.
     pub dropped_items: u32,
 }

@@ -8,9 +8,10 @@ use crate::finding::{Finding, FindingKind, Severity, mask_query};
 use crate::flow::{EndReason, Flow};
 use crate::names::Learned;
 use crate::observation::{AppProto, DnsObs, HttpObs, TlsObs, TlsTransport};
+use crate::report::as_text;
 use crate::signatures::Signatures;
 use core::net::IpAddr;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use telltale_wire::ip::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP};
 use telltale_wire::{Timestamp, tls};
 
@@ -26,7 +27,8 @@ pub struct FlowRecord {
     /// Stable flow id: its order of appearance in the input.
     pub id: u64,
     /// Transport: `tcp`, `udp`, `icmp`, `icmpv6` or the IP protocol number.
-    pub proto: String,
+    #[serde(serialize_with = "proto_name")]
+    pub proto: u8,
     /// Client (initiator) address.
     pub src: IpAddr,
     /// Client port.
@@ -35,21 +37,15 @@ pub struct FlowRecord {
     pub dst: IpAddr,
     /// Server port.
     pub dport: u16,
-    /// App id (`uid:10123` or `addr:10.0.2.16`).
-    pub app: String,
-    /// The app key behind [`Self::app`].
-    #[serde(skip)]
-    pub app_key: AppKey,
-    /// First packet, RFC 3339.
-    pub first_seen: String,
-    /// Last packet, RFC 3339.
-    pub last_seen: String,
-    /// First packet time, for aggregation.
-    #[serde(skip)]
-    pub first_ts: Timestamp,
-    /// Last packet time, for aggregation.
-    #[serde(skip)]
-    pub last_ts: Timestamp,
+    /// App, serialised as its id (`uid:10123` or `addr:10.0.2.16`).
+    #[serde(serialize_with = "as_text")]
+    pub app: AppKey,
+    /// First packet, serialised in RFC 3339.
+    #[serde(serialize_with = "as_text")]
+    pub first_seen: Timestamp,
+    /// Last packet, serialised in RFC 3339.
+    #[serde(serialize_with = "as_text")]
+    pub last_seen: Timestamp,
     /// Packets client to server.
     pub packets_up: u64,
     /// Packets server to client.
@@ -64,7 +60,7 @@ pub struct FlowRecord {
     pub end: EndReason,
     /// TLS or QUIC handshake.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls: Option<TlsObs>,
+    pub tls: Option<Box<TlsObs>>,
     /// HTTP exchanges (query values masked unless identifiers are shown).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<HttpObs>,
@@ -79,27 +75,27 @@ pub struct FlowRecord {
     pub findings: Vec<Finding>,
 }
 
-fn proto_name(p: u8) -> String {
-    match p {
-        PROTO_TCP => "tcp".into(),
-        PROTO_UDP => "udp".into(),
-        PROTO_ICMP => "icmp".into(),
-        PROTO_ICMPV6 => "icmpv6".into(),
-        other => other.to_string(),
+fn proto_name<S: Serializer>(p: &u8, s: S) -> Result<S::Ok, S::Error> {
+    match *p {
+        PROTO_TCP => s.serialize_str("tcp"),
+        PROTO_UDP => s.serialize_str("udp"),
+        PROTO_ICMP => s.serialize_str("icmp"),
+        PROTO_ICMPV6 => s.serialize_str("icmpv6"),
+        other => s.collect_str(&other),
     }
 }
 
-/// Builds the record of a flow; `learned` is the name known for its server address (see
-/// [`attribution::attribute`]).
+/// Builds the record of a flow, moving its observations into the record; `learned` is the name
+/// known for its server address (see [`attribution::attribute`]).
 pub fn summarize(
-    flow: &Flow,
+    flow: &mut Flow,
     learned: Option<&Learned>,
     end: EndReason,
     sigs: &Signatures,
     show_ids: bool,
 ) -> FlowRecord {
     let (attribution, network) = attribution::attribute(flow, learned, sigs);
-    let mut http = flow.obs.http.clone();
+    let mut http = core::mem::take(&mut flow.obs.http);
     if !show_ids {
         for h in &mut http {
             h.target = mask_query(&h.target);
@@ -108,26 +104,23 @@ pub fn summarize(
     let findings = findings(flow, &http, attribution.as_ref(), network.as_ref(), sigs);
     FlowRecord {
         id: flow.id,
-        proto: proto_name(flow.protocol),
+        proto: flow.protocol,
         src: flow.client.addr,
         sport: flow.client.port,
         dst: flow.server.addr,
         dport: flow.server.port,
-        app: flow.app.to_string(),
-        app_key: flow.app,
-        first_seen: flow.first_seen.to_string(),
-        last_seen: flow.last_seen.to_string(),
-        first_ts: flow.first_seen,
-        last_ts: flow.last_seen,
+        app: flow.app,
+        first_seen: flow.first_seen,
+        last_seen: flow.last_seen,
         packets_up: flow.up.packets,
         packets_down: flow.down.packets,
         bytes_up: flow.up.bytes,
         bytes_down: flow.down.bytes,
         app_proto: flow.obs.proto,
         end,
-        tls: flow.obs.tls.clone(),
+        tls: flow.obs.tls.take(),
         http,
-        dns: flow.obs.dns.clone(),
+        dns: core::mem::take(&mut flow.obs.dns),
         attribution,
         network,
         findings,

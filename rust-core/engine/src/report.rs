@@ -192,10 +192,12 @@ pub struct FindingReport {
     pub explanation: &'static str,
     /// Occurrences.
     pub count: u64,
-    /// First occurrence.
-    pub first_seen: String,
-    /// Last occurrence.
-    pub last_seen: String,
+    /// First occurrence, serialised in RFC 3339.
+    #[serde(serialize_with = "as_text")]
+    pub first_seen: Timestamp,
+    /// Last occurrence, serialised in RFC 3339.
+    #[serde(serialize_with = "as_text")]
+    pub last_seen: Timestamp,
     /// Ids of the first flows where it was seen.
     pub flows: Vec<u64>,
 }
@@ -266,7 +268,28 @@ struct ServiceAgg {
     names: BTreeSet<String>,
 }
 
-type FindingKey = (FindingKind, Option<String>, Option<String>, String);
+/// Serialises a value as its `Display` text, without an intermediate string.
+pub(crate) fn as_text<T: core::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// What makes two findings of an app the same one: kind, vendor, service and summary.
+fn same_finding(a: &Finding, b: &Finding) -> bool {
+    a.kind == b.kind && a.vendor == b.vendor && a.service == b.service && a.summary == b.summary
+}
+
+/// A hash of what [`same_finding`] compares, to find a finding without building a key.
+fn finding_key(f: &Finding) -> u64 {
+    fnv1a(&[
+        f.kind.id(),
+        f.vendor.as_deref().unwrap_or(""),
+        f.service.as_deref().unwrap_or(""),
+        &f.summary,
+    ])
+}
 
 #[derive(Debug, Clone, Default)]
 struct AppAgg {
@@ -277,7 +300,7 @@ struct AppAgg {
     bytes_down: u64,
     services: BTreeMap<String, ServiceAgg>,
     networks: BTreeMap<String, NetworkReport>,
-    findings: BTreeMap<FindingKey, FindingAgg>,
+    findings: BTreeMap<u64, FindingAgg>,
     findings_dropped: u64,
 }
 
@@ -297,11 +320,11 @@ fn insert_bounded(set: &mut BTreeSet<String>, v: &str) {
 impl Aggregate {
     /// Folds one flow record in.
     pub fn add(&mut self, r: &FlowRecord) {
-        let key = if self.apps.len() >= MAX_APPS && !self.apps.contains_key(&r.app_key) {
+        let key = if self.apps.len() >= MAX_APPS && !self.apps.contains_key(&r.app) {
             self.overflow_flows += 1;
             AppKey::Uid(-1)
         } else {
-            r.app_key
+            r.app
         };
         let app = self.apps.entry(key).or_default();
         app.flows += 1;
@@ -332,27 +355,27 @@ impl Aggregate {
             }
         }
         for f in &r.findings {
-            let k = (
-                f.kind,
-                f.vendor.clone(),
-                f.service.clone(),
-                f.summary.clone(),
-            );
-            if let Some(agg) = app.findings.get_mut(&k) {
+            let k = finding_key(f);
+            // A 64-bit collision between different findings is counted as dropped, not merged.
+            if let Some(agg) = app
+                .findings
+                .get_mut(&k)
+                .filter(|a| same_finding(&a.first, f))
+            {
                 agg.count += 1;
-                agg.first_ts = agg.first_ts.min(r.first_ts);
-                agg.last_ts = agg.last_ts.max(r.last_ts);
+                agg.first_ts = agg.first_ts.min(r.first_seen);
+                agg.last_ts = agg.last_ts.max(r.last_seen);
                 if agg.flows.len() < MAX_LISTED && !agg.flows.contains(&r.id) {
                     agg.flows.push(r.id);
                 }
-            } else if app.findings.len() < MAX_FINDINGS {
+            } else if app.findings.len() < MAX_FINDINGS && !app.findings.contains_key(&k) {
                 app.findings.insert(
                     k,
                     FindingAgg {
                         first: f.clone(),
                         count: 1,
-                        first_ts: r.first_ts,
-                        last_ts: r.last_ts,
+                        first_ts: r.first_seen,
+                        last_ts: r.last_seen,
                         flows: vec![r.id],
                     },
                 );
@@ -369,15 +392,15 @@ impl Aggregate {
 
     /// The report: apps most exposed first.
     pub fn report(
-        &self,
+        self,
         sigs: &Signatures,
         app_info: &BTreeMap<i32, AppInfo>,
         totals: Totals,
     ) -> Report {
         let mut apps: Vec<AppReport> = self
             .apps
-            .iter()
-            .map(|(k, a)| app_report(*k, a, sigs, app_info))
+            .into_iter()
+            .map(|(k, a)| app_report(k, a, sigs, app_info))
             .collect();
         apps.sort_by(|a, b| {
             b.exposure
@@ -417,7 +440,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
 
 fn app_report(
     key: AppKey,
-    a: &AppAgg,
+    a: AppAgg,
     sigs: &Signatures,
     app_info: &BTreeMap<i32, AppInfo>,
 ) -> AppReport {
@@ -432,14 +455,14 @@ fn app_report(
             network_only: None,
         });
     };
-    for (sid, s) in &a.services {
-        let Some(svc) = sigs.service(sid) else {
+    for (sid, s) in a.services {
+        let Some(svc) = sigs.service(&sid) else {
             continue;
         };
         vendor_entry(&mut vendors, &svc.vendor);
         if let Some(v) = vendors.get_mut(&svc.vendor) {
             v.services.push(ServiceReport {
-                id: sid.clone(),
+                id: sid,
                 name: svc.name.clone(),
                 category: svc.category,
                 description: svc.description.clone(),
@@ -448,15 +471,15 @@ fn app_report(
                 lookups: s.lookups,
                 bytes_up: s.bytes_up,
                 bytes_down: s.bytes_down,
-                basis: s.basis.clone(),
-                names: s.names.clone(),
+                basis: s.basis,
+                names: s.names,
             });
         }
     }
-    for (vid, n) in &a.networks {
-        vendor_entry(&mut vendors, vid);
-        if let Some(v) = vendors.get_mut(vid) {
-            v.network_only = Some(n.clone());
+    for (vid, n) in a.networks {
+        vendor_entry(&mut vendors, &vid);
+        if let Some(v) = vendors.get_mut(&vid) {
+            v.network_only = Some(n);
         }
     }
     for v in vendors.values_mut() {
@@ -468,24 +491,24 @@ fn app_report(
     }
     let mut findings: Vec<FindingReport> = a
         .findings
-        .iter()
-        .map(|((kind, vendor, service, summary), f)| FindingReport {
+        .into_values()
+        .map(|f| FindingReport {
             id: format!(
                 "{:016x}",
                 fnv1a(&[
                     &id,
-                    kind.id(),
-                    vendor.as_deref().unwrap_or(""),
-                    service.as_deref().unwrap_or(""),
-                    summary,
+                    f.first.kind.id(),
+                    f.first.vendor.as_deref().unwrap_or(""),
+                    f.first.service.as_deref().unwrap_or(""),
+                    &f.first.summary,
                 ])
             ),
-            finding: f.first.clone(),
-            explanation: kind.explanation(),
+            explanation: f.first.kind.explanation(),
+            finding: f.first,
             count: f.count,
-            first_seen: f.first_ts.to_string(),
-            last_seen: f.last_ts.to_string(),
-            flows: f.flows.clone(),
+            first_seen: f.first_ts,
+            last_seen: f.last_ts,
+            flows: f.flows,
         })
         .collect();
     findings.sort_by(|x, y| {

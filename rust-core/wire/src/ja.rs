@@ -5,6 +5,7 @@
 //! BSD-3-Clause, while the other JA4+ methods (JA4S, JA4H, JA4X, ...) are under the FoxIO License
 //! and are deliberately not implemented here.
 
+use core::fmt::{self, Write as _};
 use md5::{Digest, Md5};
 use ring::digest::{SHA256, digest};
 
@@ -27,18 +28,17 @@ pub struct Ja3 {
 /// GREASE values are left out of every list, and a list that is absent or empty leaves its field
 /// empty (so a hello without extensions ends in `,,,`). The hash is the MD5 of that string.
 pub fn ja3(ch: &ClientHello) -> Ja3 {
-    let full = format!(
-        "{},{},{},{},{}",
-        ch.legacy_version,
-        decimal_list(&ch.cipher_suites),
-        decimal_list(&ch.extensions),
-        decimal_list(&ch.supported_groups),
-        ch.ec_point_formats
-            .iter()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join("-"),
-    );
+    let mut full = ch.legacy_version.to_string();
+    for list in [&ch.cipher_suites, &ch.extensions, &ch.supported_groups] {
+        full.push(',');
+        join_into(&mut full, without_grease(list), '-', |out, v| {
+            write!(out, "{v}")
+        });
+    }
+    full.push(',');
+    join_into(&mut full, ch.ec_point_formats.iter(), '-', |out, v| {
+        write!(out, "{v}")
+    });
     let hash = hex(&Md5::digest(full.as_bytes()));
     Ja3 { full, hash }
 }
@@ -151,19 +151,27 @@ fn without_grease(values: &[u16]) -> impl Iterator<Item = u16> + '_ {
     values.iter().copied().filter(|&v| !is_grease(v))
 }
 
-fn decimal_list(values: &[u16]) -> String {
-    without_grease(values)
-        .map(|v| v.to_string())
-        .collect::<Vec<_>>()
-        .join("-")
+/// Appends the values to `out`, each written by `write`, separated by `sep`; one buffer for the
+/// whole list, since fingerprints are computed for every TLS connection.
+fn join_into<T>(
+    out: &mut String,
+    values: impl IntoIterator<Item = T>,
+    sep: char,
+    write: impl Fn(&mut String, T) -> fmt::Result,
+) {
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        // Writing to a String cannot fail.
+        let _ = write(out, v);
+    }
 }
 
 fn hex_list(values: impl IntoIterator<Item = u16>) -> String {
-    values
-        .into_iter()
-        .map(|v| format!("{v:04x}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut out = String::new();
+    join_into(&mut out, values, ',', |out, v| write!(out, "{v:04x}"));
+    out
 }
 
 /// First 12 hex digits of the SHA-256 of `input`, or twelve zeros for an empty list.
@@ -171,9 +179,8 @@ fn hash12(input: &str) -> String {
     if input.is_empty() {
         return "000000000000".to_owned();
     }
-    let mut h = hex(digest(&SHA256, input.as_bytes()).as_ref());
-    h.truncate(12);
-    h
+    let d = digest(&SHA256, input.as_bytes());
+    hex(d.as_ref().get(..6).unwrap_or_default())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -140,13 +140,37 @@ pub fn sniff_long_header(datagram: &[u8]) -> Option<u32> {
 /// version not handled here is `Error::Unsupported`; a packet that fails authentication (wrong
 /// key, a server's Initial, garbage) is `Error::Decrypt`.
 pub fn client_initials(datagram: &[u8], key_dcid: Option<&[u8]>) -> Result<Vec<ClientInitial>> {
+    client_initials_cached(datagram, key_dcid, &mut KeyCache::default())
+}
+
+/// Initial keys kept between datagrams of one connection: deriving them (HKDF and AES key
+/// schedules for both directions) costs more than decrypting a packet, and a client often sends
+/// its ClientHello in several datagrams.
+#[derive(Default)]
+pub struct KeyCache {
+    /// The version and DCID the keys were derived for, and the keys.
+    keys: Option<(u32, Vec<u8>, Keys)>,
+}
+
+impl core::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let held = self.keys.as_ref().map(|(v, dcid, _)| (v, dcid));
+        f.debug_struct("KeyCache").field("keys_for", &held).finish()
+    }
+}
+
+/// [`client_initials`], reusing (and filling) `cache` for the keys.
+pub fn client_initials_cached(
+    datagram: &[u8],
+    key_dcid: Option<&[u8]>,
+    cache: &mut KeyCache,
+) -> Result<Vec<ClientInitial>> {
     let suite = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256
         .tls13()
         .and_then(rustls::Tls13CipherSuite::quic_suite)
         .ok_or(Error::Unsupported("quic initial cipher suite"))?;
     let mut out = Vec::new();
     let mut first_packet: Option<(u32, &[u8])> = None;
-    let mut keys: Option<Keys> = None;
     let mut rest = datagram;
     // A short header (form bit clear) starts a 1-RTT packet that runs to the end of the datagram.
     while rest.first().is_some_and(|&b| b & 0x80 != 0) {
@@ -180,13 +204,18 @@ pub fn client_initials(datagram: &[u8], key_dcid: Option<&[u8]>) -> Result<Vec<C
             continue;
         }
         // Every Initial kept here has the first packet's version and DCID, so one key set serves.
-        let keys = keys.get_or_insert_with(|| {
-            suite.keys(
-                key_dcid.unwrap_or(header.dcid),
-                Side::Server,
-                version.keys_version(),
-            )
-        });
+        let dcid = key_dcid.unwrap_or(header.dcid);
+        let cached = cache
+            .keys
+            .as_ref()
+            .is_some_and(|(v, d, _)| *v == header.version && d.as_slice() == dcid);
+        if !cached {
+            let keys = suite.keys(dcid, Side::Server, version.keys_version());
+            cache.keys = Some((header.version, dcid.to_vec(), keys));
+        }
+        let Some((_, _, keys)) = cache.keys.as_ref() else {
+            return Err(Error::Unsupported("quic initial keys"));
+        };
         let plaintext = unprotect(keys, packet, pn_offset)?;
         out.push(ClientInitial {
             version: header.version,
