@@ -109,6 +109,14 @@ impl Defrag {
         }
     }
 
+    /// Drops every partial packet, returning its bytes to the budget.
+    pub fn clear(&mut self, budget: &mut Budget) {
+        for (_, mut p) in self.pending.drain() {
+            p.data.clear(budget);
+        }
+        self.order.clear();
+    }
+
     /// Packets waiting for fragments.
     pub fn len(&self) -> usize {
         self.pending.len()

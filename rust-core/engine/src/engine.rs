@@ -58,6 +58,22 @@ impl Default for Config {
     }
 }
 
+/// A transport-layer packet as the flow table sees it.
+struct Transport<'a> {
+    /// IP protocol number.
+    protocol: u8,
+    /// Sender.
+    src: Endpoint,
+    /// Receiver.
+    dst: Endpoint,
+    /// IP length on the wire.
+    wire_len: u64,
+    /// The TCP header, for TCP.
+    tcp: Option<tcp::TcpSegment<'a>>,
+    /// Transport payload.
+    payload: &'a [u8],
+}
+
 /// What the capture or platform knows about a packet besides its bytes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PacketMeta {
@@ -155,6 +171,7 @@ impl Engine {
                 on_flow(r);
             }
         }
+        self.defrag.clear(&mut self.budget);
         core::mem::take(&mut self.aggregate).report(&self.sigs, &self.apps, self.totals.clone())
     }
 
@@ -238,21 +255,32 @@ impl Engine {
                 }
             }
         };
+        let ends = |sport, dport| {
+            (
+                Endpoint {
+                    addr: p.src,
+                    port: sport,
+                },
+                Endpoint {
+                    addr: p.dst,
+                    port: dport,
+                },
+            )
+        };
         let wire_len = p.wire_len as u64;
         match p.protocol {
             PROTO_TCP => match tcp::parse(payload) {
                 Ok(seg) => {
-                    let ends = (
-                        Endpoint {
-                            addr: p.src,
-                            port: seg.src_port,
-                        },
-                        Endpoint {
-                            addr: p.dst,
-                            port: seg.dst_port,
-                        },
-                    );
-                    self.on_transport(now, PROTO_TCP, ends, wire_len, Some(seg), seg.payload, meta);
+                    let (src, dst) = ends(seg.src_port, seg.dst_port);
+                    let t = Transport {
+                        protocol: PROTO_TCP,
+                        src,
+                        dst,
+                        wire_len,
+                        tcp: Some(seg),
+                        payload: seg.payload,
+                    };
+                    self.on_transport(now, &t, meta);
                 }
                 Err(_) => self.totals.undecodable_packets += 1,
             },
@@ -266,50 +294,38 @@ impl Engine {
                     {
                         return self.on_ip(now, &inner, meta, depth + 1);
                     }
-                    let ends = (
-                        Endpoint {
-                            addr: p.src,
-                            port: d.src_port,
-                        },
-                        Endpoint {
-                            addr: p.dst,
-                            port: d.dst_port,
-                        },
-                    );
-                    self.on_transport(now, PROTO_UDP, ends, wire_len, None, d.payload, meta);
+                    let (src, dst) = ends(d.src_port, d.dst_port);
+                    let t = Transport {
+                        protocol: PROTO_UDP,
+                        src,
+                        dst,
+                        wire_len,
+                        tcp: None,
+                        payload: d.payload,
+                    };
+                    self.on_transport(now, &t, meta);
                 }
                 Err(_) => self.totals.undecodable_packets += 1,
             },
             other => {
-                let ends = (
-                    Endpoint {
-                        addr: p.src,
-                        port: 0,
-                    },
-                    Endpoint {
-                        addr: p.dst,
-                        port: 0,
-                    },
-                );
-                self.on_transport(now, other, ends, wire_len, None, &[], meta);
+                let (src, dst) = ends(0, 0);
+                let t = Transport {
+                    protocol: other,
+                    src,
+                    dst,
+                    wire_len,
+                    tcp: None,
+                    payload: &[],
+                };
+                self.on_transport(now, &t, meta);
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_transport(
-        &mut self,
-        now: Timestamp,
-        protocol: u8,
-        (src, dst): (Endpoint, Endpoint),
-        wire_len: u64,
-        seg: Option<tcp::TcpSegment<'_>>,
-        payload: &[u8],
-        meta: PacketMeta,
-    ) {
-        let flags = seg.map(|s| s.flags).unwrap_or_default();
+    fn on_transport(&mut self, now: Timestamp, t: &Transport<'_>, meta: PacketMeta) {
+        let flags = t.tcp.map(|s| s.flags).unwrap_or_default();
         let syn_only = flags.has(TcpFlags::SYN) && !flags.has(TcpFlags::ACK);
-        let key = FlowKey::new(protocol, src, dst);
+        let key = FlowKey::new(t.protocol, t.src, t.dst);
         let r = match self.table.find(&key) {
             Some(r) => {
                 let stale = self.table.get_mut(r).map(|f| {
@@ -326,12 +342,12 @@ impl Engine {
                         if let Some(old) = self.table.remove(r) {
                             self.close(old, reason);
                         }
-                        self.open(now, key, src, dst, protocol, seg, meta)
+                        self.open(now, key, t, meta)
                     }
                     None => Some(r),
                 }
             }
-            None => self.open(now, key, src, dst, protocol, seg, meta),
+            None => self.open(now, key, t, meta),
         };
         let Some(r) = r else { return };
         self.table.touch(r);
@@ -349,10 +365,10 @@ impl Engine {
         if let (AppKey::Addr(_), Some(uid)) = (flow.app, meta.uid) {
             flow.app = AppKey::Uid(uid);
         }
-        let dir = flow.direction_from(src);
+        let dir = flow.direction_from(t.src);
         let c = flow.counters_mut(dir);
         c.packets += 1;
-        c.bytes += wire_len;
+        c.bytes += t.wire_len;
         if flags.has(TcpFlags::FIN) {
             flow.tcp.fin[dir.index()] = true;
         }
@@ -373,9 +389,9 @@ impl Engine {
             sigs: &self.sigs,
             limits,
         };
-        let verdict = match seg {
-            Some(s) => insp.on_tcp(dir, &s, server_port, &mut flow.obs, &mut ctx),
-            None => insp.on_udp(dir, payload, ports, &mut flow.obs, &mut ctx),
+        let verdict = match &t.tcp {
+            Some(s) => insp.on_tcp(dir, s, server_port, &mut flow.obs, &mut ctx),
+            None => insp.on_udp(dir, t.payload, ports, &mut flow.obs, &mut ctx),
         };
         if verdict == Verdict::SwapRoles {
             flow.swap_roles();
@@ -383,9 +399,9 @@ impl Engine {
             flow.learned_name = ctx.names.lookup(flow.server.addr, flow.app, clock);
             ctx.server = flow.server.addr;
             let ports = (flow.client.port, flow.server.port);
-            match seg {
+            match t.tcp {
                 Some(_) => insp.progress(Direction::Up, ports.1, &mut flow.obs, &mut ctx),
-                None => insp.on_udp(Direction::Up, payload, ports, &mut flow.obs, &mut ctx),
+                None => insp.on_udp(Direction::Up, t.payload, ports, &mut flow.obs, &mut ctx),
             };
         }
         if insp.finished() {
@@ -395,15 +411,11 @@ impl Engine {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn open(
         &mut self,
         now: Timestamp,
         key: FlowKey,
-        src: Endpoint,
-        dst: Endpoint,
-        protocol: u8,
-        seg: Option<tcp::TcpSegment<'_>>,
+        t: &Transport<'_>,
         meta: PacketMeta,
     ) -> Option<FlowRef> {
         if self.table.is_full()
@@ -412,10 +424,11 @@ impl Engine {
             self.totals.flows_evicted += 1;
             self.close(old, EndReason::Evicted);
         }
-        let syn = seg
+        let syn = t
+            .tcp
             .filter(|s| s.flags.has(TcpFlags::SYN))
             .map(|s| s.flags.has(TcpFlags::ACK));
-        let (client, server, role_basis) = roles(src, dst, syn);
+        let (client, server, role_basis) = roles(t.src, t.dst, syn);
         let app = match meta.uid {
             Some(uid) => AppKey::Uid(uid),
             // The device is the local end; when both or neither are local, the client.
@@ -425,7 +438,7 @@ impl Engine {
         let learned_name = self.names.lookup(server.addr, app, self.clock);
         let flow = Flow {
             id: self.next_id,
-            protocol,
+            protocol: t.protocol,
             client,
             server,
             role_basis,
@@ -437,7 +450,7 @@ impl Engine {
             down: Default::default(),
             tcp: TcpState::default(),
             obs: Default::default(),
-            inspect: (protocol == PROTO_TCP || protocol == PROTO_UDP)
+            inspect: (t.protocol == PROTO_TCP || t.protocol == PROTO_UDP)
                 .then(|| Box::new(Inspection::new())),
             learned_name,
         };
@@ -452,5 +465,142 @@ impl Engine {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use telltale_tests::msg::{self, Hello};
+    use telltale_tests::{Capture, Flags, sa};
+
+    fn engine(config: Config) -> Engine {
+        let sigs = Signatures::builtin().unwrap_or_else(|e| panic!("{e}"));
+        Engine::new(config, Arc::new(sigs))
+    }
+
+    fn feed(e: &mut Engine, c: &Capture) {
+        for p in &c.packets {
+            let now = Timestamp::from_nanos(i64::try_from(p.ts.as_nanos()).unwrap());
+            e.on_packet(now, &p.data, PacketMeta { uid: p.uid });
+        }
+    }
+
+    #[test]
+    fn buffered_bytes_return_to_the_budget() {
+        let mut c = Capture::new(1_700_000_000);
+        // Half a ClientHello, pieces held out of order, and an IP fragment without its rest.
+        let hello = msg::client_hello(&Hello {
+            sni: Some("a.example"),
+            ..Hello::default()
+        });
+        let (cl, sv) = (sa("10.0.0.2:40000"), sa("198.51.100.1:443"));
+        c.tcp(
+            cl,
+            sv,
+            100,
+            Flags {
+                syn: true,
+                ..Flags::default()
+            },
+            &[],
+        );
+        c.tcp(cl, sv, 101, Flags::default(), &hello[..60]);
+        c.tcp(cl, sv, 300, Flags::default(), &[7; 40]);
+        let mut frag = Capture::new(1_700_000_000);
+        frag.udp(sa("10.0.0.2:5000"), sa("10.0.0.1:53"), &[0; 600]);
+        c.raw(msg::ipv4_fragments(&frag.packets[0].data, 256).remove(0));
+        let config = Config::default();
+        let mut e = engine(config.clone());
+        feed(&mut e, &c);
+        assert!(e.budget.available() < config.buffer_budget);
+        e.finish(|_| {});
+        assert_eq!(e.budget.available(), config.buffer_budget);
+    }
+
+    #[test]
+    fn the_flow_table_stays_within_its_limit() {
+        let mut c = Capture::new(1_700_000_000);
+        for port in 1..=2000u16 {
+            c.tcp(
+                sa(&format!("10.0.0.2:{port}")),
+                sa("198.51.100.1:443"),
+                1,
+                Flags {
+                    syn: true,
+                    ..Flags::default()
+                },
+                &[],
+            );
+        }
+        let mut e = engine(Config {
+            max_flows: 100,
+            ..Config::default()
+        });
+        feed(&mut e, &c);
+        assert_eq!(e.table.len(), 100);
+        assert_eq!((e.totals.flows, e.totals.flows_evicted), (2000, 1900));
+        let r = e.finish(|_| {});
+        assert_eq!(r.apps[0].flows, 2000);
+    }
+
+    #[test]
+    fn a_request_from_the_presumed_server_swaps_the_roles() {
+        let mut c = Capture::new(1_700_000_000);
+        let (a, b) = (sa("10.0.0.3:41000"), sa("10.0.0.2:40000"));
+        // The first packet is a bare ACK from `a`; then `b` sends a ClientHello: `b` is the client.
+        c.tcp(
+            a,
+            b,
+            1,
+            Flags {
+                ack: Some(1),
+                ..Flags::default()
+            },
+            &[],
+        );
+        let hello = msg::client_hello(&Hello {
+            sni: Some("web.wechat.com"),
+            ..Hello::default()
+        });
+        c.tcp(
+            b,
+            a,
+            1,
+            Flags {
+                ack: Some(1),
+                ..Flags::default()
+            },
+            &hello,
+        );
+        let mut e = Engine::new(
+            Config {
+                keep_flow_records: true,
+                ..Config::default()
+            },
+            engine(Config::default()).sigs,
+        );
+        feed(&mut e, &c);
+        let mut records = Vec::new();
+        e.finish(|r| records.push(r));
+        assert_eq!(records.len(), 1);
+        assert_eq!((records[0].src, records[0].sport), (b.ip(), 40000));
+        assert_eq!((records[0].packets_up, records[0].packets_down), (1, 1));
+        assert_eq!(
+            records[0].tls.as_ref().and_then(|t| t.sni.as_deref()),
+            Some("web.wechat.com")
+        );
+    }
+
+    #[test]
+    fn a_snapshot_reports_what_finish_reports() {
+        let mut c = telltale_tests::sample::sample();
+        c.wait(Duration::from_secs(1));
+        let mut e = engine(Config::default());
+        feed(&mut e, &c);
+        let snap = serde_json::to_value(e.snapshot()).unwrap();
+        let fin = serde_json::to_value(e.finish(|_| {})).unwrap();
+        assert_eq!(snap, fin);
     }
 }
