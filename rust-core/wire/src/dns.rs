@@ -8,6 +8,7 @@
 //! message can make it loop. The `simple-dns` crate serves as the independent oracle and packet
 //! builder in the tests.
 
+use crate::bytes::{be16, be32};
 use crate::{Error, Result};
 use core::net::{Ipv4Addr, Ipv6Addr};
 
@@ -157,19 +158,6 @@ pub fn tcp_message(stream: &[u8]) -> Option<(&[u8], usize)> {
     let len = usize::from(be16(stream, 0)?);
     let msg = stream.get(2..2 + len)?;
     Some((msg, 2 + len))
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at.checked_add(1)?)?,
-    ]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
 }
 
 fn read_record(msg: &[u8], pos: usize) -> Option<(Record, usize)> {

@@ -6,6 +6,7 @@
 //! PCAPdroid's) never reach the transport parsers; when the capture holds fewer bytes than the
 //! header states, the packet is marked [`IpPacket::truncated`] and the bytes present are returned.
 
+use crate::bytes::{be16, be32};
 use crate::{Error, Result};
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -62,14 +63,6 @@ pub fn parse(packet: &[u8]) -> Result<IpPacket<'_>> {
         }),
         None => Err(Error::Truncated("ip header")),
     }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Cuts `data` to the stated packet length, noting truncation. A stated length of zero (seen on

@@ -7,6 +7,7 @@
 //! (`rust-core/fuzz`) hold them to that.
 #![forbid(unsafe_code)]
 
+mod bytes;
 pub mod dns;
 pub mod error;
 pub mod gtp;
