@@ -206,15 +206,7 @@ pub(crate) fn parse_epb(body: &[u8], order: Endian) -> Result<PacketFields, Body
     let (head, rest) = body
         .split_first_chunk::<20>()
         .ok_or("enhanced packet block too short")?;
-    packet_fields(
-        order.u32(word(head, 0)),
-        word(head, 4),
-        word(head, 8),
-        order.u32(word(head, 12)),
-        order.u32(word(head, 16)),
-        rest,
-        order,
-    )
+    packet_fields(order.u32(word(head, 0)), head, rest, order)
 }
 
 /// Parses an obsolete Packet Block body: interface id (u16), drops count (u16), then as an EPB.
@@ -223,15 +215,7 @@ pub(crate) fn parse_pb(body: &[u8], order: Endian) -> Result<PacketFields, BodyE
         .split_first_chunk::<20>()
         .ok_or("packet block too short")?;
     let [i0, i1, _, _] = word(head, 0);
-    packet_fields(
-        u32::from(order.u16([i0, i1])),
-        word(head, 4),
-        word(head, 8),
-        order.u32(word(head, 12)),
-        order.u32(word(head, 16)),
-        rest,
-        order,
-    )
+    packet_fields(u32::from(order.u16([i0, i1])), head, rest, order)
 }
 
 /// The four bytes at `at` of a packet block's fixed 20-byte head.
@@ -241,15 +225,16 @@ fn word(head: &[u8; 20], at: usize) -> [u8; 4] {
         .unwrap_or_default()
 }
 
+/// The fields both packet block kinds share after the interface id: timestamp high and low,
+/// captured and original length (in `head`), then the data and options (`rest`).
 fn packet_fields(
     interface_id: u32,
-    ts_high: [u8; 4],
-    ts_low: [u8; 4],
-    captured: u32,
-    orig_len: u32,
+    head: &[u8; 20],
     rest: &[u8],
     order: Endian,
 ) -> Result<PacketFields, BodyError> {
+    let (ts_high, ts_low) = (word(head, 4), word(head, 8));
+    let (captured, orig_len) = (order.u32(word(head, 12)), order.u32(word(head, 16)));
     let data_len = usize::try_from(captured).map_err(|_| "captured length too large")?;
     if data_len > rest.len() {
         return Err("captured length runs past the block");
