@@ -51,6 +51,9 @@ pub struct Ctx<'a> {
     pub server: IpAddr,
     /// The signature set, for payload rules.
     pub sigs: &'a Signatures,
+    /// Client and server are known for certain (a TCP handshake was seen), so the first
+    /// payload must not swap them.
+    pub roles_known: bool,
     /// Limits.
     pub limits: Limits,
 }
@@ -179,7 +182,7 @@ impl Inspection {
         ctx: &mut Ctx<'_>,
     ) -> Verdict {
         if matches!(self.state, State::Undecided) {
-            match self.classify_tcp(dir, server_port, obs, ctx.sigs) {
+            match self.classify_tcp(dir, server_port, obs, ctx) {
                 Some(Verdict::Continue) => {}
                 Some(v) => return v,
                 None => return Verdict::Continue,
@@ -195,7 +198,7 @@ impl Inspection {
         dir: Direction,
         server_port: u16,
         obs: &mut Observations,
-        sigs: &Signatures,
+        ctx: &Ctx<'_>,
     ) -> Option<Verdict> {
         let up = self.streams[0].ready();
         let down = self.streams[1].ready();
@@ -204,9 +207,9 @@ impl Inspection {
             if down.len() < SNIFF_BYTES {
                 return None;
             }
-            if tls::looks_like_tls(down) && down.get(5) == Some(&1)
-                || http::looks_like_request(down) && !http::looks_like_response(down)
-            {
+            let request = tls::looks_like_tls(down) && down.get(5) == Some(&1)
+                || http::looks_like_request(down) && !http::looks_like_response(down);
+            if request && !ctx.roles_known {
                 return Some(Verdict::SwapRoles);
             }
             self.state = if tls::looks_like_tls(down) {
@@ -240,7 +243,7 @@ impl Inspection {
             obs.proto = AppProto::Dns;
             State::DnsTcp
         } else {
-            obs.fingerprint = fingerprint(sigs, Transport::Tcp, up);
+            obs.fingerprint = fingerprint(ctx.sigs, Transport::Tcp, up);
             self.done = [true, true];
             State::Opaque
         };
@@ -291,8 +294,14 @@ impl Inspection {
                 obs.proto = AppProto::Dns;
                 self.state = State::Dns;
             } else if let Some((_, dcid)) = quic::sniff_initial(payload) {
+                // A server's Initial looks like a client's until decrypted: only swap when the
+                // roles were a guess.
                 if dir == Direction::Down {
-                    return Verdict::SwapRoles;
+                    return if ctx.roles_known {
+                        Verdict::Continue
+                    } else {
+                        Verdict::SwapRoles
+                    };
                 }
                 obs.proto = AppProto::Quic;
                 self.state = State::Quic {

@@ -9,7 +9,7 @@
 use crate::app::{AppInfo, AppKey, is_local};
 use crate::defrag::{Defrag, Defragged, FragKey};
 use crate::dissect::{Ctx, Inspection, Limits, Verdict};
-use crate::flow::{Direction, EndReason, Endpoint, Flow, FlowKey, TcpState, roles};
+use crate::flow::{Direction, EndReason, Endpoint, Flow, FlowKey, RoleBasis, TcpState, roles};
 use crate::names::NameCache;
 use crate::record::{FlowRecord, summarize};
 use crate::report::{Aggregate, Report, Totals};
@@ -387,6 +387,7 @@ impl Engine {
             app: flow.app,
             server: flow.server.addr,
             sigs: &self.sigs,
+            roles_known: flow.role_basis == RoleBasis::Strong,
             limits,
         };
         let verdict = match &t.tcp {
@@ -591,6 +592,55 @@ mod tests {
             records[0].tls.as_ref().and_then(|t| t.sni.as_deref()),
             Some("web.wechat.com")
         );
+    }
+
+    #[test]
+    fn a_handshake_fixes_the_roles() {
+        let mut c = Capture::new(1_700_000_000);
+        let (client, server) = (sa("10.0.0.2:40000"), sa("10.0.0.3:41000"));
+        c.tcp(
+            client,
+            server,
+            1,
+            Flags {
+                syn: true,
+                ..Flags::default()
+            },
+            &[],
+        );
+        c.tcp(
+            server,
+            client,
+            9,
+            Flags {
+                syn: true,
+                ack: Some(2),
+                ..Flags::default()
+            },
+            &[],
+        );
+        // The server speaks first, with something that looks like a request.
+        c.tcp(
+            server,
+            client,
+            10,
+            Flags {
+                ack: Some(2),
+                ..Flags::default()
+            },
+            b"GET / HTTP/1.1\r\n\r\n",
+        );
+        let mut e = Engine::new(
+            Config {
+                keep_flow_records: true,
+                ..Config::default()
+            },
+            engine(Config::default()).sigs,
+        );
+        feed(&mut e, &c);
+        let mut records = Vec::new();
+        e.finish(|r| records.push(r));
+        assert_eq!((records[0].src, records[0].sport), (client.ip(), 40000));
     }
 
     #[test]
