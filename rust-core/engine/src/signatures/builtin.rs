@@ -7,7 +7,7 @@ include!(concat!(env!("OUT_DIR"), "/builtin_signatures.rs"));
 mod tests {
     use std::net::IpAddr;
 
-    use super::super::{Category, Signatures};
+    use super::super::{Category, Signatures, Tag};
     use super::FILES;
 
     fn builtin() -> Signatures {
@@ -246,5 +246,48 @@ mod tests {
         }
         assert_eq!(s.vendors().count(), 1);
         assert_eq!(s.rules().count(), 178);
+    }
+
+    #[test]
+    fn protocols_endpoints_tags_and_packages() {
+        let s = builtin();
+        let proto = |id: &str| s.protocol(id).map(|m| m.service.id.clone());
+        assert_eq!(proto("mmtls").as_deref(), Some("wechat"));
+        assert_eq!(proto("wechat-business").as_deref(), Some("wechat"));
+        assert_eq!(proto("oicq").as_deref(), Some("qq"));
+        assert_eq!(proto("qq-msf").as_deref(), Some("qq"));
+        assert!(s.protocol("tls").is_none());
+        let endpoint = |addr: &str, port: u16| {
+            s.match_endpoint(addr.parse().unwrap(), port)
+                .map(|m| (m.service.id.clone(), m.rule.tags.clone()))
+        };
+        assert_eq!(
+            endpoint("119.29.29.29", 80),
+            Some(("dnspod".into(), vec![Tag::Httpdns]))
+        );
+        assert_eq!(
+            endpoint("119.29.29.29", 53),
+            Some(("dnspod".into(), vec![]))
+        );
+        assert_eq!(endpoint("119.29.29.29", 443), None);
+        assert_eq!(
+            endpoint("1.12.12.12", 443),
+            Some(("dnspod".into(), vec![Tag::EncryptedDns]))
+        );
+        assert_eq!(endpoint("8.8.8.8", 53), None);
+        let tags = |name: &str| {
+            s.match_name(name)
+                .map(|m| m.rule.tags.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(tags("doh.pub"), [Tag::EncryptedDns]);
+        assert_eq!(tags("soft.tbs.imtt.qq.com"), [Tag::CodeDownload]);
+        assert_eq!(tags("web.wechat.com"), []);
+        assert_eq!(
+            s.vendor_of_package("com.tencent.mm").map(|v| v.id.as_str()),
+            Some("tencent")
+        );
+        assert!(s.vendor_of_package("com.example.dailynews").is_none());
+        assert!(s.vendor_of_package("com.tencentx.app").is_none());
     }
 }

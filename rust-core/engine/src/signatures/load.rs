@@ -14,8 +14,8 @@ use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use super::model::{
-    BytesAt, Category, DomainRule, LengthField, NetworkList, PayloadRule, Service, SignatureError,
-    Transport, Vendor,
+    BytesAt, Category, DomainRule, EndpointRule, LengthField, NetworkList, PayloadRule,
+    ProtocolRule, Service, SignatureError, Tag, Transport, Vendor,
 };
 use super::name_trie::{NameTrie, check_suffix};
 use super::prefix_trie::{Prefix, PrefixTrie, parse_prefix};
@@ -54,6 +54,10 @@ struct FileDoc {
     network: Vec<NetworkDoc>,
     #[serde(default)]
     payload: Vec<PayloadDoc>,
+    #[serde(default)]
+    endpoint: Vec<EndpointDoc>,
+    #[serde(default)]
+    protocol: Vec<ProtocolDoc>,
 }
 
 /// The `[set]` table; fields as in `signatures/README.md`.
@@ -72,6 +76,8 @@ struct VendorDoc {
     name: Text,
     description: Text,
     source: Text,
+    #[serde(default)]
+    app_packages: Vec<Text>,
 }
 
 /// A `[[service]]` table.
@@ -98,6 +104,32 @@ struct DomainDoc {
     source: Text,
     #[serde(default)]
     examples: Vec<Text>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+/// An `[[endpoint]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndpointDoc {
+    address: Text,
+    #[serde(default)]
+    ports: Vec<u16>,
+    service: Text,
+    #[serde(default)]
+    tags: Vec<Tag>,
+    note: Text,
+    source: Text,
+}
+
+/// A `[[protocol]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProtocolDoc {
+    id: Text,
+    service: Text,
+    note: Text,
+    source: Text,
 }
 
 /// A `[[network]]` table.
@@ -305,6 +337,12 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<Signatures, SignatureError>
         doc.payload
             .iter()
             .try_for_each(|p| b.add_payload(*ctx, p))?;
+        doc.endpoint
+            .iter()
+            .try_for_each(|e| b.add_endpoint(*ctx, e))?;
+        doc.protocol
+            .iter()
+            .try_for_each(|p| b.add_protocol(*ctx, p))?;
     }
     let rule_examples = std::mem::take(&mut b.rule_examples);
     let list_examples = std::mem::take(&mut b.list_examples);
@@ -360,6 +398,8 @@ struct Builder<'a> {
     v6: PrefixTrie,
     payloads: Vec<PayloadRule>,
     payload_service: Vec<usize>,
+    endpoints: foldhash::HashMap<IpAddr, Vec<(EndpointRule, usize)>>,
+    protocols: foldhash::HashMap<String, (ProtocolRule, usize)>,
     /// Per rule: its file and its examples with their spans.
     rule_examples: Vec<(Ctx<'a>, &'a [Text])>,
     /// Per network list: its file and its examples with their spans.
@@ -382,6 +422,11 @@ impl<'a> Builder<'a> {
             name: ctx.text("name", &v.name)?,
             description: ctx.text("description", &v.description)?,
             source: ctx.text("source", &v.source)?,
+            app_packages: v
+                .app_packages
+                .iter()
+                .map(|p| ctx.text("app_packages", p))
+                .collect::<Result<_, _>>()?,
         });
         Ok(())
     }
@@ -435,6 +480,7 @@ impl<'a> Builder<'a> {
             note: ctx.text("note", &d.note)?,
             source: ctx.text("source", &d.source)?,
             examples: d.examples.iter().map(|e| e.get_ref().clone()).collect(),
+            tags: d.tags.clone(),
             file: ctx.file.to_string(),
             line: ctx.line(d.suffix.span()),
         };
@@ -581,6 +627,58 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    fn add_endpoint(&mut self, ctx: Ctx<'a>, e: &EndpointDoc) -> Result<(), SignatureError> {
+        let service = self.service_ref(ctx, &e.service)?;
+        let address: IpAddr = e.address.get_ref().parse().map_err(|_| {
+            ctx.err(
+                &e.address,
+                format!("`address` {:?} is not an IP address", e.address.get_ref()),
+            )
+        })?;
+        let rules = self.endpoints.entry(address).or_default();
+        if let Some((first, _)) = rules.iter().find(|(r, _)| {
+            r.ports.is_empty() || e.ports.is_empty() || r.ports.iter().any(|p| e.ports.contains(p))
+        }) {
+            return Err(ctx.err(
+                &e.address,
+                format!(
+                    "endpoint {address} overlaps the rule at {}:{}",
+                    first.file, first.line
+                ),
+            ));
+        }
+        rules.push((
+            EndpointRule {
+                address,
+                ports: e.ports.clone(),
+                service: e.service.get_ref().clone(),
+                tags: e.tags.clone(),
+                note: ctx.text("note", &e.note)?,
+                source: ctx.text("source", &e.source)?,
+                file: ctx.file.to_string(),
+                line: ctx.line(e.address.span()),
+            },
+            service,
+        ));
+        Ok(())
+    }
+
+    fn add_protocol(&mut self, ctx: Ctx<'a>, p: &ProtocolDoc) -> Result<(), SignatureError> {
+        let service = self.service_ref(ctx, &p.service)?;
+        let id = ctx.id("id", &p.id)?;
+        if self.protocols.contains_key(&id) {
+            return Err(ctx.err(&p.id, format!("duplicate protocol id `{id}`")));
+        }
+        let rule = ProtocolRule {
+            id: id.clone(),
+            service: p.service.get_ref().clone(),
+            note: ctx.text("note", &p.note)?,
+            source: ctx.text("source", &p.source)?,
+        };
+        self.protocols.insert(id, (rule, service));
+        Ok(())
+    }
+
     fn finish(self, data_version: String, description: String) -> Signatures {
         let index = |map: HashMap<String, (usize, Place)>| {
             map.into_iter().map(|(id, (i, _))| (id, i)).collect()
@@ -604,6 +702,8 @@ impl<'a> Builder<'a> {
             v6: self.v6,
             payloads: self.payloads,
             payload_service: self.payload_service,
+            endpoints: self.endpoints,
+            protocols: self.protocols,
         }
     }
 }
@@ -863,7 +963,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 9,
-                "unknown field `comment`, expected one of `suffix`, `service`, `note`, `source`, `examples`"
+                "unknown field `comment`, expected one of `suffix`, `service`, `note`, `source`, `examples`, `tags`"
             )
         );
         assert_eq!(
@@ -871,7 +971,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 3,
-                "unknown field `services`, expected one of `schema_version`, `set`, `vendor`, `service`, `domain`, `network`, `payload`"
+                "unknown field `services`, expected one of `schema_version`, `set`, `vendor`, `service`, `domain`, `network`, `payload`, `endpoint`, `protocol`"
             )
         );
     }
@@ -1283,5 +1383,48 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
                 "a payload rule needs at least one `bytes` entry"
             )
         );
+    }
+
+    #[test]
+    fn endpoint_and_protocol_errors_have_lines() {
+        let endpoint = |address: &str, ports: &str| {
+            format!(
+                "schema_version = 1\n\n[[endpoint]]\naddress = \"{address}\"\nports = [{ports}]\n\
+                 service = \"chat\"\nnote = \"n\"\nsource = \"s\"\n"
+            )
+        };
+        assert_eq!(
+            error(&endpoint("192.0.2.300", "")),
+            at(
+                "x.toml",
+                4,
+                "`address` \"192.0.2.300\" is not an IP address"
+            )
+        );
+        let twice = format!(
+            "{}\n{}",
+            endpoint("192.0.2.1", "80, 443"),
+            endpoint("192.0.2.1", "443").replace("schema_version = 1\n", "")
+        );
+        assert_eq!(
+            error(&twice),
+            at(
+                "x.toml",
+                12,
+                "endpoint 192.0.2.1 overlaps the rule at x.toml:4"
+            )
+        );
+        let protocol = "schema_version = 1\n\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nnote = \"n\"\nsource = \"s\"\n";
+        let two = format!(
+            "{protocol}\n{}",
+            protocol.replace("schema_version = 1\n", "")
+        );
+        assert_eq!(error(&two), at("x.toml", 11, "duplicate protocol id `p`"));
+        let unknown = protocol.replace("\"chat\"", "\"nope\"");
+        assert_eq!(error(&unknown), at("x.toml", 5, "unknown service `nope`"));
+        let ok = endpoint("192.0.2.1", "80");
+        let s = load_files(&[("set.toml", SET), ("acme.toml", ACME), ("x.toml", &ok)]).unwrap();
+        assert!(s.match_endpoint("192.0.2.1".parse().unwrap(), 80).is_some());
+        assert!(s.match_endpoint("192.0.2.1".parse().unwrap(), 81).is_none());
     }
 }

@@ -19,8 +19,9 @@ mod prefix_trie;
 use std::net::IpAddr;
 
 pub use model::{
-    BytesAt, Category, DomainRule, LengthField, NameMatch, NetMatch, NetworkList, PayloadMatch,
-    PayloadRule, Service, SignatureError, Transport, Vendor,
+    BytesAt, Category, DomainRule, EndpointRule, LengthField, NameMatch, NetMatch, NetworkList,
+    PayloadMatch, PayloadRule, ProtocolRule, RuleMatch, Service, SignatureError, Tag, Transport,
+    Vendor,
 };
 
 use name_trie::NameTrie;
@@ -56,6 +57,10 @@ pub struct Signatures {
     payloads: Vec<PayloadRule>,
     /// Per payload rule: index of its service.
     payload_service: Vec<usize>,
+    /// Endpoint rules with the index of their service, by address.
+    endpoints: foldhash::HashMap<IpAddr, Vec<(EndpointRule, usize)>>,
+    /// Protocol rules with the index of their service, by protocol id.
+    protocols: foldhash::HashMap<String, (ProtocolRule, usize)>,
 }
 
 impl Signatures {
@@ -116,14 +121,35 @@ impl Signatures {
     /// A name with an empty label (`.qq.com`, `a..qq.com`) matches nothing.
     pub fn match_name(&self, name: &str) -> Option<NameMatch<'_>> {
         let rule_index = self.rule_index(name)?;
-        let rule = self.rules.get(rule_index)?;
-        let service_index = *self.rule_service.get(rule_index)?;
-        let service = self.services.get(service_index)?;
-        let vendor = self.vendors.get(*self.service_vendor.get(service_index)?)?;
-        Some(NameMatch {
+        self.with_service(
+            self.rules.get(rule_index)?,
+            *self.rule_service.get(rule_index)?,
+        )
+    }
+
+    /// The endpoint rule for this address and port, if the address is a documented endpoint of
+    /// a service (a rule without ports matches any port).
+    pub fn match_endpoint(&self, addr: IpAddr, port: u16) -> Option<RuleMatch<'_, EndpointRule>> {
+        let (rule, service) = self
+            .endpoints
+            .get(&addr)?
+            .iter()
+            .find(|(r, _)| r.ports.is_empty() || r.ports.contains(&port))?;
+        self.with_service(rule, *service)
+    }
+
+    /// The service that speaks a protocol, by the dissectors' protocol id (`mmtls` ...).
+    pub fn protocol(&self, id: &str) -> Option<RuleMatch<'_, ProtocolRule>> {
+        let (rule, service) = self.protocols.get(id)?;
+        self.with_service(rule, *service)
+    }
+
+    /// A rule together with its service and that service's vendor.
+    fn with_service<'a, R>(&'a self, rule: &'a R, service: usize) -> Option<RuleMatch<'a, R>> {
+        Some(RuleMatch {
             rule,
-            service,
-            vendor,
+            service: self.services.get(service)?,
+            vendor: self.vendors.get(*self.service_vendor.get(service)?)?,
         })
     }
 
@@ -147,20 +173,22 @@ impl Signatures {
             .payloads
             .iter()
             .position(|r| r.matches(transport, payload))?;
-        let rule = self.payloads.get(i)?;
-        let service_index = *self.payload_service.get(i)?;
-        let service = self.services.get(service_index)?;
-        let vendor = self.vendors.get(*self.service_vendor.get(service_index)?)?;
-        Some(PayloadMatch {
-            rule,
-            service,
-            vendor,
-        })
+        self.with_service(self.payloads.get(i)?, *self.payload_service.get(i)?)
     }
 
     /// Every payload rule, in file-name order and then file order.
     pub fn payload_rules(&self) -> impl Iterator<Item = &PayloadRule> {
         self.payloads.iter()
+    }
+
+    /// Every endpoint rule.
+    pub fn endpoint_rules(&self) -> impl Iterator<Item = &EndpointRule> {
+        self.endpoints.values().flatten().map(|(r, _)| r)
+    }
+
+    /// The vendor whose apps an Android package belongs to, if any.
+    pub fn vendor_of_package(&self, package: &str) -> Option<&Vendor> {
+        self.vendors.iter().find(|v| v.owns_package(package))
     }
 
     /// The service with this id.

@@ -94,6 +94,30 @@ pub struct Vendor {
     pub description: String,
     /// Where the facts about this vendor come from.
     pub source: String,
+    /// Package-name prefixes of the vendor's own apps (`com.tencent.`): traffic to one of its
+    /// services from any other app comes from a kit built into that app.
+    pub app_packages: Vec<String>,
+}
+
+impl Vendor {
+    /// Whether an app package belongs to the vendor.
+    pub fn owns_package(&self, package: &str) -> bool {
+        self.app_packages
+            .iter()
+            .any(|p| package.starts_with(p.as_str()))
+    }
+}
+
+/// What an endpoint does beyond belonging to a service, when that matters for a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tag {
+    /// An encrypted DNS resolver (DoH, DoT) an app may use instead of the phone's.
+    EncryptedDns,
+    /// Serves program code (app packages, web engine cores, patches).
+    CodeDownload,
+    /// Answers name lookups over plain HTTP (`/d?dn=`).
+    Httpdns,
 }
 
 /// One service of a vendor, e.g. WeChat or Bugly.
@@ -129,10 +153,59 @@ pub struct DomainRule {
     pub source: String,
     /// Host names this rule must match (checked when the set is loaded).
     pub examples: Vec<String>,
+    /// What the endpoints do beyond belonging to the service.
+    pub tags: Vec<Tag>,
     /// Name of the signature file that holds the rule.
     pub file: String,
     /// 1-based line of the rule's `suffix` in that file.
     pub line: usize,
+}
+
+/// A documented service address: one IP address (and optionally ports) that a service answers
+/// on, such as a public resolver. Unlike a network list, it names the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointRule {
+    /// The address.
+    pub address: std::net::IpAddr,
+    /// Ports the rule is limited to; empty means any.
+    pub ports: Vec<u16>,
+    /// Id of the [`Service`].
+    pub service: String,
+    /// What the endpoints do beyond belonging to the service.
+    pub tags: Vec<Tag>,
+    /// What the endpoint is.
+    pub note: String,
+    /// Where the rule comes from.
+    pub source: String,
+    /// Name of the signature file that holds the rule.
+    pub file: String,
+    /// 1-based line of the rule's `address` in that file.
+    pub line: usize,
+}
+
+/// A protocol that only one service speaks, so that recognising it names the service (WeChat's
+/// MMTLS, QQ's OICQ). The dissectors recognise protocols by id; which service owns each is data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtocolRule {
+    /// Protocol id as the dissectors report it: `mmtls`, `oicq`, `qq-msf`.
+    pub id: String,
+    /// Id of the [`Service`].
+    pub service: String,
+    /// What the protocol is.
+    pub note: String,
+    /// Where the facts come from.
+    pub source: String,
+}
+
+/// A service rule found for an address or a protocol, with its service and vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMatch<'a, R> {
+    /// The rule.
+    pub rule: &'a R,
+    /// The rule's service.
+    pub service: &'a Service,
+    /// The service's vendor.
+    pub vendor: &'a Vendor,
 }
 
 /// A dated list of a vendor's network prefixes.
@@ -234,26 +307,11 @@ impl PayloadRule {
 }
 
 /// The result of [`Signatures::match_payload`](super::Signatures::match_payload).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PayloadMatch<'a> {
-    /// The first rule (in file order) the payload fits.
-    pub rule: &'a PayloadRule,
-    /// The rule's service.
-    pub service: &'a Service,
-    /// The service's vendor.
-    pub vendor: &'a Vendor,
-}
+pub type PayloadMatch<'a> = RuleMatch<'a, PayloadRule>;
 
-/// The result of [`Signatures::match_name`](super::Signatures::match_name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NameMatch<'a> {
-    /// The longest rule whose suffix the name ends with.
-    pub rule: &'a DomainRule,
-    /// The rule's service.
-    pub service: &'a Service,
-    /// The service's vendor.
-    pub vendor: &'a Vendor,
-}
+/// The result of [`Signatures::match_name`](super::Signatures::match_name): the longest rule
+/// whose suffix the name ends with.
+pub type NameMatch<'a> = RuleMatch<'a, DomainRule>;
 
 /// The result of [`Signatures::match_addr`](super::Signatures::match_addr).
 #[derive(Debug, Clone, PartialEq, Eq)]
