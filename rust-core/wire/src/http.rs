@@ -189,6 +189,65 @@ pub fn parse_response(buf: &[u8]) -> Result<Option<Response>> {
     }
 }
 
+/// A body with its `Content-Encoding` undone: identity, `deflate` (zlib-wrapped, or raw as some
+/// servers send it), or `gzip`. At most `limit` bytes come out; a body that would decode to more,
+/// or does not decode, is an error (a body cut short by the capture decodes to what it holds only
+/// when the encoding allows, so callers treat errors as "not readable").
+pub fn decode_body(encoding: Option<&str>, body: &[u8], limit: usize) -> Result<Vec<u8>> {
+    use miniz_oxide::inflate::{decompress_to_vec_with_limit, decompress_to_vec_zlib_with_limit};
+    let bad = |_| Error::Malformed {
+        what: "http body",
+        why: "does not decode",
+    };
+    match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "identity") => {
+            Ok(body.get(..limit.min(body.len())).unwrap_or(body).to_vec())
+        }
+        Some("deflate") => decompress_to_vec_zlib_with_limit(body, limit)
+            .or_else(|_| decompress_to_vec_with_limit(body, limit))
+            .map_err(bad),
+        Some("gzip" | "x-gzip") => {
+            decompress_to_vec_with_limit(gzip_payload(body)?, limit).map_err(bad)
+        }
+        Some(_) => Err(Error::Unsupported("http content encoding")),
+    }
+}
+
+/// The deflate stream inside a gzip member (RFC 1952 section 2.3): the header and its optional
+/// fields skipped.
+fn gzip_payload(data: &[u8]) -> Result<&[u8]> {
+    const WHAT: &str = "gzip header";
+    let header = data.get(..10).ok_or(Error::Truncated(WHAT))?;
+    if header.get(..3) != Some(&[0x1f, 0x8b, 8][..]) {
+        return Err(Error::Malformed {
+            what: WHAT,
+            why: "not a gzip member",
+        });
+    }
+    let flags = header.get(3).copied().unwrap_or(0);
+    let mut at = 10usize;
+    if flags & 0x04 != 0 {
+        let xlen = crate::bytes::be16(data, at)
+            .map(u16::swap_bytes)
+            .ok_or(Error::Truncated(WHAT))?;
+        at += 2 + usize::from(xlen);
+    }
+    for bit in [0x08, 0x10] {
+        if flags & bit != 0 {
+            let rest = data.get(at..).ok_or(Error::Truncated(WHAT))?;
+            at += rest
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or(Error::Truncated(WHAT))?
+                + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        at += 2;
+    }
+    data.get(at..).ok_or(Error::Truncated(WHAT))
+}
+
 /// Cheap sniff: does a stream start like an HTTP/1.x request (a known method and a space)?
 /// Also true for a prefix of such a start, so a first segment of two bytes is not ruled out.
 pub fn looks_like_request(prefix: &[u8]) -> bool {
@@ -251,6 +310,27 @@ User-Agent: okhttp/3.12\r\nContent-Type: application/json\r\nContent-Length: 17\
     }
 
     #[test]
+    fn decodes_bodies() {
+        let text = b"<dns><domainlist></domainlist></dns>";
+        let raw = miniz_oxide::deflate::compress_to_vec(text, 6);
+        let zlib = miniz_oxide::deflate::compress_to_vec_zlib(text, 6);
+        assert_eq!(decode_body(Some("deflate"), &raw, 1024).unwrap(), text);
+        assert_eq!(decode_body(Some("Deflate"), &zlib, 1024).unwrap(), text);
+        let mut gzip = vec![0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3];
+        gzip.extend_from_slice(b"name.xml\0");
+        gzip.extend_from_slice(&raw);
+        assert_eq!(decode_body(Some("gzip"), &gzip, 1024).unwrap(), text);
+        assert_eq!(decode_body(None, b"abc", 2).unwrap(), b"ab");
+        assert!(
+            decode_body(Some("deflate"), &raw, 5).is_err(),
+            "output limit"
+        );
+        assert!(decode_body(Some("deflate"), b"\xff\xff", 100).is_err());
+        assert!(decode_body(Some("br"), b"", 100).is_err());
+        assert!(decode_body(Some("gzip"), &gzip[..6], 100).is_err());
+    }
+
+    #[test]
     fn sniffing() {
         assert!(looks_like_request(b"GET /"));
         assert!(looks_like_request(b"PO"));
@@ -267,6 +347,9 @@ User-Agent: okhttp/3.12\r\nContent-Type: application/json\r\nContent-Length: 17\
                 let _ = (r.host(), r.path(), r.query());
             }
             let _ = parse_response(&data);
+            for e in ["deflate", "gzip"] {
+                let _ = decode_body(Some(e), &data, 4096);
+            }
         }
     }
 }
