@@ -6,125 +6,36 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
+use telltale_tests::cli::{self, Run, app, finding, findings_of, kinds, only_app, services, set};
 use telltale_tests::msg::{self, Hello};
 use telltale_tests::quic::{Seal, crypto_frame};
 use telltale_tests::{App, Capture, Flags, Scratch, ip, sa};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telltale");
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn telltale<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = Command::new(BIN).args(args).output().expect("run telltale");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cli::run(BIN, args)
+}
+
+fn report_of(path: &Path, extra: &[&str]) -> Value {
+    cli::report_of(BIN, path, extra)
+}
+
+fn report(c: &Capture) -> Value {
+    cli::report(BIN, c)
+}
+
+fn flows(c: &Capture, extra: &[&str]) -> Vec<Value> {
+    cli::flows(BIN, c, extra)
 }
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The JSON report of a file; the run must succeed.
-fn report_of(path: &Path, extra: &[&str]) -> Value {
-    let mut args: Vec<&std::ffi::OsStr> =
-        vec!["analyze".as_ref(), "--json".as_ref(), path.as_os_str()];
-    args.extend(extra.iter().map(std::ffi::OsStr::new));
-    let run = telltale(args);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    serde_json::from_str(&run.stdout).expect("report is JSON")
-}
-
-/// The JSON report of a capture, written as pcapng.
-fn report(c: &Capture) -> Value {
-    let dir = Scratch::new("report");
-    report_of(&dir.file("c.pcapng", &c.pcapng_bytes()), &[])
-}
-
-/// The flow records of a capture.
-fn flows(c: &Capture, extra: &[&str]) -> Vec<Value> {
-    let dir = Scratch::new("flows");
-    let path = dir.file("c.pcapng", &c.pcapng_bytes());
-    let mut args: Vec<&std::ffi::OsStr> =
-        vec!["analyze".as_ref(), "--flows".as_ref(), path.as_os_str()];
-    args.extend(extra.iter().map(std::ffi::OsStr::new));
-    let run = telltale(args);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    run.stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("NDJSON line"))
-        .collect()
-}
-
-fn app<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["apps"]
-        .as_array()
-        .and_then(|apps| apps.iter().find(|a| a["id"] == id))
-        .unwrap_or_else(|| panic!("no app {id} in {r:#}"))
-}
-
-/// (kind, severity, service or "-") of every finding of an app.
-fn kinds(app: &Value) -> BTreeSet<(String, String, String)> {
-    app["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["kind"].as_str().unwrap().to_owned(),
-                f["severity"].as_str().unwrap().to_owned(),
-                f["service"].as_str().unwrap_or("-").to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
-    items
-        .iter()
-        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-        .collect()
-}
-
-/// The only app of a one-device capture.
-fn only_app(r: &Value) -> &Value {
-    let apps = r["apps"].as_array().expect("apps");
-    assert_eq!(apps.len(), 1, "{r:#}");
-    &apps[0]
-}
-
-fn services(app: &Value) -> Vec<(String, u64, u64, Vec<String>)> {
-    app["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|v| v["services"].as_array().unwrap().iter())
-        .map(|s| {
-            (
-                s["id"].as_str().unwrap().to_owned(),
-                s["connections"].as_u64().unwrap(),
-                s["lookups"].as_u64().unwrap(),
-                s["basis"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|b| b.as_str().unwrap().to_owned())
-                    .collect(),
-            )
-        })
-        .collect()
 }
 
 const DEVICE: &str = "10.0.0.2";
@@ -145,14 +56,14 @@ fn sample_is_reproducible_and_reported() {
     assert_eq!(r["schema"], "telltale.report/1");
     assert_eq!(r["input"]["format"], "pcapng");
     assert_eq!(r["input"]["warnings"], serde_json::json!([]));
-    assert_eq!(r["totals"]["flows"], 11);
+    assert_eq!(r["totals"]["flows"], 15);
     let ids: Vec<&str> = r["apps"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["uid:10234", "uid:10123", "uid:10345"]);
+    assert_eq!(ids, ["uid:10123", "uid:10234", "uid:10345"]);
 
     let news = app(&r, "uid:10234");
     assert_eq!(news["name"], "Daily News");
@@ -160,34 +71,43 @@ fn sample_is_reproducible_and_reported() {
     assert_eq!(news["exposure"]["level"], "high");
     assert_eq!(
         news["exposure"]["reason"],
-        "This app uses outdated, weak encryption, and it exchanges data with Tencent services (Bugly)."
+        "This app sends location data unencrypted, and it exchanges data with Tencent services \
+         (Bugly and Tencent Map, through kits built into the app)."
     );
     assert_eq!(
         kinds(news),
         set(&[
+            ("location-cleartext", "high", "tencent-map"),
             ("legacy-tls", "high", "-"),
             ("cleartext-http", "medium", "bugly"),
+            ("cleartext-http", "medium", "tencent-map"),
             ("cleartext-dns", "low", "bugly"),
+            ("cleartext-dns", "low", "tencent-map"),
             ("cleartext-dns", "low", "-"),
             ("server-name-visible", "low", "-"),
             ("tencent-contact", "low", "bugly"),
+            ("tencent-contact", "low", "tencent-map"),
             ("tencent-network", "info", "-"),
         ])
     );
+    let by_host = || vec!["http-host".to_owned(), "dns-query".to_owned()];
     assert_eq!(
         services(news),
-        [(
-            "bugly".into(),
-            1,
-            1,
-            vec!["http-host".into(), "dns-query".into()]
-        )]
+        [
+            ("bugly".into(), 1, 1, by_host()),
+            ("tencent-map".into(), 1, 1, by_host())
+        ]
     );
-    let http = news["findings"]
-        .as_array()
-        .unwrap()
+    assert!(
+        news["vendors"][0]["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["kit_in_app"] == true)
+    );
+    let http = *findings_of(news, "cleartext-http")
         .iter()
-        .find(|f| f["kind"] == "cleartext-http")
+        .find(|f| f["service"] == "bugly")
         .unwrap();
     assert_eq!(
         http["summary"],
@@ -202,10 +122,15 @@ fn sample_is_reproducible_and_reported() {
     assert_eq!(net["prefixes"], serde_json::json!(["49.51.128.0/18"]));
 
     let wechat = app(&r, "uid:10123");
-    assert_eq!(wechat["exposure"]["level"], "low");
+    assert_eq!(wechat["exposure"]["level"], "high");
     assert_eq!(
         kinds(wechat),
         set(&[
+            ("identifier-cleartext", "high", "wechat"),
+            ("proprietary-crypto", "medium", "wechat"),
+            ("linkable-token", "medium", "wechat"),
+            ("httpdns-cleartext", "medium", "wechat"),
+            ("cleartext-http", "medium", "wechat"),
             ("cleartext-dns", "low", "wechat"),
             ("server-name-visible", "low", "wechat"),
             ("tencent-contact", "low", "wechat"),
@@ -215,11 +140,18 @@ fn sample_is_reproducible_and_reported() {
         services(wechat),
         [(
             "wechat".into(),
+            4,
             2,
-            2,
-            vec!["tls-sni".into(), "dns-query".into(), "dns-answer".into()]
+            vec![
+                "tls-sni".into(),
+                "http-host".into(),
+                "dns-query".into(),
+                "protocol".into()
+            ]
         )]
     );
+    let token = finding(wechat, "linkable-token");
+    assert_eq!(token["flows"], serde_json::json!([3, 4]));
 
     let browser = app(&r, "uid:10345");
     assert_eq!(
@@ -244,7 +176,7 @@ fn sample_is_reproducible_and_reported() {
     );
     assert!(
         text.stdout
-            .contains("Bugly (crash): 1 connection, 1 lookup"),
+            .contains("Bugly (crash; a kit built into this app): 1 connection, 1 lookup"),
         "{}",
         text.stdout
     );
@@ -336,8 +268,9 @@ fn identifiers_are_masked_unless_asked_for() {
         shown[0]["http"][0]["target"],
         "/cgi-bin/micromsg-bin/newgetdns?uin=12345&lan=en"
     );
-    let summary = shown[0]["findings"][0]["summary"].as_str().unwrap();
-    assert!(summary.contains("uin=12345"), "{summary}");
+    let text = |f: &Value| f["findings"].to_string();
+    assert!(text(&shown[0]).contains("uin=12345"), "{}", text(&shown[0]));
+    assert!(!text(&masked[0]).contains("12345"), "{}", text(&masked[0]));
 }
 
 /// A TLS connection with this ClientHello and (optionally) ServerHello.
@@ -585,13 +518,10 @@ fn tencent_network_is_not_a_tencent_service() {
     let named = f.iter().find(|x| x["sport"] == 40007).unwrap();
     assert_eq!(named["attribution"], Value::Null);
     assert_eq!(named["network"]["prefix"], "118.89.0.0/16");
-    let finding = named["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["kind"] == "tencent-network")
-        .unwrap();
-    assert_eq!(finding["evidence"]["name"], "accounts.google.com");
+    assert_eq!(
+        finding(named, "tencent-network")["evidence"]["name"],
+        "accounts.google.com"
+    );
 }
 
 #[test]
@@ -879,7 +809,7 @@ fn output_formats_and_files() {
         .collect();
     assert_eq!(lines.len() as u64, r["totals"]["flows"].as_u64().unwrap());
     let ids: BTreeSet<u64> = lines.iter().map(|l| l["id"].as_u64().unwrap()).collect();
-    assert_eq!(ids, (1..=11).collect());
+    assert_eq!(ids, (1..=15).collect());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -18,6 +18,7 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+pub mod cli;
 pub mod msg;
 pub mod quic;
 pub mod sample;

@@ -276,3 +276,208 @@ pub fn gtp_u(inner: &[u8], teid: u32) -> Vec<u8> {
     m.extend_from_slice(inner);
     m
 }
+
+/// What a generated MMTLS ClientHello carries.
+#[derive(Debug, Clone)]
+pub struct MmtlsHello<'a> {
+    /// In a 0-RTT (0x19) record rather than a handshake (0x16) record.
+    pub early: bool,
+    /// Cipher suites.
+    pub suites: &'a [u16],
+    /// The client's clock, UNIX seconds.
+    pub timestamp: u32,
+    /// A resumption ticket, with its lifetime hint in seconds.
+    pub ticket: Option<(&'a [u8], u32)>,
+    /// ECDH key shares offered.
+    pub key_shares: usize,
+}
+
+/// An MMTLS record (research/tencent-facts.md section 1.2): type, `F1 04`, 2-byte length, body.
+pub fn mmtls_record(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![kind, 0xf1, 0x04];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// Appends `body` behind its 4-byte big-endian length.
+fn vec32(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend_from_slice(body);
+}
+
+/// An MMTLS ClientHello record, laid out as section 1.3 of the facts file describes (and
+/// telltale_wire::mmtls documents): section length, type 1, version `04 F1`, suites, random,
+/// clock, then the PSK (0x000F) and key-share (0x0010) extensions.
+pub fn mmtls_client_hello(h: &MmtlsHello<'_>) -> Vec<u8> {
+    let mut msg = vec![1, 0x04, 0xf1, h.suites.len() as u8];
+    for s in h.suites {
+        msg.extend_from_slice(&s.to_be_bytes());
+    }
+    msg.extend_from_slice(&[0x5c; 32]);
+    msg.extend_from_slice(&h.timestamp.to_be_bytes());
+    let mut exts = Vec::new();
+    let mut n_ext = 0u8;
+    if let Some((ticket, lifetime)) = h.ticket {
+        let mut entry = vec![1];
+        entry.extend_from_slice(&lifetime.to_be_bytes());
+        entry.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        entry.extend_from_slice(&12u16.to_be_bytes());
+        entry.extend_from_slice(&[0x6e; 12]);
+        entry.extend_from_slice(&(ticket.len() as u16).to_be_bytes());
+        entry.extend_from_slice(ticket);
+        let mut ext = vec![0x00, 0x0f, 1];
+        vec32(&mut ext, &entry);
+        vec32(&mut exts, &ext);
+        n_ext += 1;
+    }
+    if h.key_shares > 0 {
+        let mut ext = vec![0x00, 0x10, h.key_shares as u8];
+        for i in 0..h.key_shares {
+            let mut share = (i as u32 + 1).to_be_bytes().to_vec();
+            share.extend_from_slice(&65u16.to_be_bytes());
+            share.push(4);
+            share.extend_from_slice(&[0x30 + i as u8; 64]);
+            vec32(&mut ext, &share);
+        }
+        vec32(&mut exts, &ext);
+        n_ext += 1;
+    }
+    let mut ext_section = vec![n_ext];
+    ext_section.extend_from_slice(&exts);
+    vec32(&mut msg, &ext_section);
+    let mut body = Vec::new();
+    vec32(&mut body, &msg);
+    mmtls_record(if h.early { 0x19 } else { 0x16 }, &body)
+}
+
+/// An MMTLS ServerHello record choosing `suite`, with a server key share when `key_share`.
+pub fn mmtls_server_hello(suite: u16, key_share: bool) -> Vec<u8> {
+    let mut msg = vec![2, 0x04, 0xf1];
+    msg.extend_from_slice(&suite.to_be_bytes());
+    msg.extend_from_slice(&[0xc5; 32]);
+    let mut ext_section = vec![u8::from(key_share)];
+    if key_share {
+        let mut ext = vec![0x00, 0x11];
+        ext.extend_from_slice(&1u32.to_be_bytes());
+        ext.extend_from_slice(&65u16.to_be_bytes());
+        ext.push(4);
+        ext.extend_from_slice(&[0x44; 64]);
+        vec32(&mut ext_section, &ext);
+    }
+    vec32(&mut msg, &ext_section);
+    let mut body = Vec::new();
+    vec32(&mut body, &msg);
+    mmtls_record(0x16, &body)
+}
+
+/// Ticket lifetimes WeChat's hellos carry (research/tencent-facts.md section 1.3): the long
+/// link's ECDHE hello, and the short links' PSK-only 0-RTT hello.
+pub const MMTLS_THIRTY_DAYS: u32 = 2_592_000;
+/// See [`MMTLS_THIRTY_DAYS`].
+pub const MMTLS_SEVEN_DAYS: u32 = 604_800;
+
+/// The hello opening a long link (raw MMTLS over TCP): 1-RTT, ECDHE and PSK suites, the
+/// resumption `ticket` and two key shares, as WeChat sends it.
+pub fn mmtls_long_link_hello(ticket: &[u8], timestamp: u32) -> Vec<u8> {
+    mmtls_client_hello(&MmtlsHello {
+        early: false,
+        suites: &[0xc02b, 0x00a8],
+        timestamp,
+        ticket: Some((ticket, MMTLS_THIRTY_DAYS)),
+        key_shares: 2,
+    })
+}
+
+/// A short link request: `POST /mmtls/<8 hex>` to `host` whose body is a 0-RTT ClientHello with
+/// `ticket`, encrypted extensions, early data and an alert.
+pub fn mmtls_short_link_request(host: &str, ticket: &[u8], timestamp: u32) -> Vec<u8> {
+    let mut body = mmtls_client_hello(&MmtlsHello {
+        early: true,
+        suites: &[0x00a8],
+        timestamp,
+        ticket: Some((ticket, MMTLS_SEVEN_DAYS)),
+        key_shares: 0,
+    });
+    body.extend(mmtls_record(0x19, &[0x11; 40]));
+    body.extend(mmtls_record(0x17, &[0x22; 500]));
+    body.extend(mmtls_record(0x15, &[0x33; 20]));
+    http_request(
+        "POST",
+        host,
+        "/mmtls/7d44b6a2",
+        &[
+            ("Content-Type", "application/octet-stream"),
+            ("Upgrade", "mmtls"),
+            ("User-Agent", "MicroMessenger Client"),
+        ],
+        &body,
+    )
+}
+
+/// The answer to a short link: a PSK ServerHello, data and an alert in an HTTP response.
+pub fn mmtls_short_link_response() -> Vec<u8> {
+    let mut answer = mmtls_server_hello(0x00a8, false);
+    answer.extend(mmtls_record(0x17, &[0x44; 800]));
+    answer.extend(mmtls_record(0x15, &[0x55; 20]));
+    http_response(200, "application/octet-stream", &answer)
+}
+
+/// A legacy QQ (OICQ) packet from a client (research/tencent-facts.md section 3.1): 0x02,
+/// version, command, sequence, QQ number, an encrypted-looking body, 0x03.
+pub fn oicq_packet(command: u16, sequence: u16, qq_number: u32) -> Vec<u8> {
+    let mut p = vec![0x02];
+    p.extend_from_slice(&0x1131u16.to_be_bytes());
+    p.extend_from_slice(&command.to_be_bytes());
+    p.extend_from_slice(&sequence.to_be_bytes());
+    p.extend_from_slice(&qq_number.to_be_bytes());
+    p.extend_from_slice(&[0x9d; 40]);
+    p.push(0x03);
+    p
+}
+
+/// A mobile QQ MSF/SSO frame (section 3.2): length (itself included), packet type 0x0B, encrypt
+/// type 1, sequence, a zero byte, the uin as ASCII digits behind a length that counts itself,
+/// then an encrypted-looking body.
+pub fn msf_frame(uin: &str) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&0x0bu32.to_be_bytes());
+    f.push(1);
+    f.extend_from_slice(&7u32.to_be_bytes());
+    f.push(0);
+    f.extend_from_slice(&(uin.len() as u32 + 4).to_be_bytes());
+    f.extend_from_slice(uin.as_bytes());
+    f.extend_from_slice(&[0x5e; 48]);
+    let mut out = (f.len() as u32 + 4).to_be_bytes().to_vec();
+    out.extend_from_slice(&f);
+    out
+}
+
+/// The SHA-256 of `data` in lower-case hex, as reports print file digests.
+pub fn sha256_hex(data: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `data` as a raw DEFLATE stream (RFC 1951), the body encoding `Content-Encoding: deflate` and
+/// WeChat's newgetdns use.
+pub fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(data, 6)
+}
+
+/// A zip local file entry (APPNOTE.TXT section 4.3.7), stored without compression: how APKs,
+/// JARs and TBS packages begin.
+pub fn zip_local_file(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = b"PK\x03\x04".to_vec();
+    h.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    h.extend_from_slice(&0u16.to_le_bytes());
+    h.extend_from_slice(name.as_bytes());
+    h.extend_from_slice(data);
+    h
+}

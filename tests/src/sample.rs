@@ -1,13 +1,16 @@
 //! The capture bundled as `samples/sample.pcapng`: a phone with three apps, recorded the way
 //! PCAPdroid records (raw IP, per-packet app uids, app names in custom blocks).
 //!
-//! - WeChat (uid 10123) looks up `short.weixin.qq.com` in clear, then talks to the answered
-//!   Tencent address on port 8080 without a name of its own, and opens TLS to
-//!   `szextshort.weixin.qq.com`.
-//! - A news app (uid 10234) carries the Bugly crash-reporting SDK: it looks up
-//!   `android.bugly.qq.com` and posts to it over plain HTTP; it also fetches its own news over
-//!   TLS from a server that still chooses TLS 1.0, and sends UDP to a server on Tencent Cloud's
-//!   network with no name at all.
+//! - WeChat (uid 10123) asks `dns.weixin.qq.com/cgi-bin/micromsg-bin/newgetdns` over plain HTTP
+//!   for its servers' addresses, with its account number (`uin`) in the URL; opens an MMTLS
+//!   long link to port 8080 of an answered address, which has no name of its own; sends an
+//!   MMTLS short link (`POST /mmtls/…`) to `szshort.weixin.qq.com` that resumes with the same
+//!   ticket; and opens TLS to `szextshort.weixin.qq.com`.
+//! - A news app (uid 10234) carries the Bugly crash-reporting SDK and Tencent's map kit: it
+//!   looks up `android.bugly.qq.com` and posts to it over plain HTTP, and asks
+//!   `apis.map.qq.com` over plain HTTP for the address at the phone's coordinates; it also
+//!   fetches its own news over TLS from a server that still chooses TLS 1.0, and sends UDP to a
+//!   server on Tencent Cloud's network with no name at all.
 //! - A browser (uid 10345) opens TLS to a non-Tencent site.
 
 use crate::msg::{self, Hello};
@@ -40,13 +43,55 @@ pub fn sample() -> Capture {
         sa("10.215.173.1:40001"),
         resolver,
         0x1001,
-        "short.weixin.qq.com",
-        &[ip("203.205.239.37")],
+        "dns.weixin.qq.com",
+        &[ip("203.205.239.20")],
     );
+    let newgetdns = msg::http_request(
+        "GET",
+        "dns.weixin.qq.com",
+        "/cgi-bin/micromsg-bin/newgetdns?uin=1505495844&clientversion=671094583&scene=0&net=1&devicetype=android-34&lan=en",
+        &[("User-Agent", "MicroMessenger Client")],
+        b"",
+    );
+    let servers = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<dns>\n<domainlist>\n\
+<domain name=\"long.weixin.qq.com\" timeout=\"1800\">\n<ip>203.205.239.37</ip>\n</domain>\n\
+<domain name=\"szshort.weixin.qq.com\" timeout=\"1800\">\n<ip>203.205.239.38</ip>\n</domain>\n\
+</domainlist>\n</dns>\n";
+    let body = msg::deflate(servers.as_bytes());
+    let mut answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Encoding: deflate\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    c.tcp_session(
+        sa("10.215.173.1:41006"),
+        sa("203.205.239.20:80"),
+        &[(true, &newgetdns), (false, &answer)],
+        1400,
+    );
+    let ticket = b"sample MMTLS resumption ticket, shared by the long and short links";
     c.tcp_session(
         sa("10.215.173.1:41000"),
         sa("203.205.239.37:8080"),
-        &[(true, &[0x5a; 300]), (false, &[0xa5; 900])],
+        &[
+            (true, &msg::mmtls_long_link_hello(ticket, 1_764_000_001)),
+            (false, &msg::mmtls_server_hello(0xc02b, true)),
+            (true, &msg::mmtls_record(0x17, &[0x5a; 300])),
+            (false, &msg::mmtls_record(0x17, &[0xa5; 900])),
+        ],
+        1400,
+    );
+    c.tcp_session(
+        sa("10.215.173.1:41007"),
+        sa("203.205.239.38:80"),
+        &[
+            (
+                true,
+                &msg::mmtls_short_link_request("szshort.weixin.qq.com", ticket, 1_764_000_002),
+            ),
+            (false, &msg::mmtls_short_link_response()),
+        ],
         1400,
     );
     c.dns_lookup(
@@ -99,6 +144,32 @@ pub fn sample() -> Capture {
             (
                 false,
                 &msg::http_response(200, "application/octet-stream", &[0x24; 64]),
+            ),
+        ],
+        1400,
+    );
+    c.dns_lookup(
+        sa("10.215.173.1:40006"),
+        resolver,
+        0x1006,
+        "apis.map.qq.com",
+        &[ip("109.244.194.121")],
+    );
+    let geocode = msg::http_request(
+        "GET",
+        "apis.map.qq.com",
+        "/ws/geocoder/v1/?location=39.984154,116.307490&key=OB4BZ-D4W3U-B7VVO-4PJWW-6TKDJ-WPB77&get_poi=0",
+        &[("User-Agent", "Dalvik/2.1.0 (Linux; U; Android 14; Pixel 7)")],
+        b"",
+    );
+    c.tcp_session(
+        sa("10.215.173.1:41008"),
+        sa("109.244.194.121:80"),
+        &[
+            (true, &geocode),
+            (
+                false,
+                &msg::http_response(200, "application/json", b"{\"status\":0}"),
             ),
         ],
         1400,

@@ -89,9 +89,14 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             for s in &v.services {
                 let names: Vec<&str> = s.names.iter().map(String::as_str).collect();
                 let affiliate = if s.affiliate { ", affiliate" } else { "" };
+                let kit = if s.kit_in_app == Some(true) {
+                    "; a kit built into this app"
+                } else {
+                    ""
+                };
                 writeln!(
                     w,
-                    "    {} ({}{affiliate}): {}, {}, {} sent; {}",
+                    "    {} ({}{affiliate}{kit}): {}, {}, {} sent; {}",
                     s.name,
                     s.category,
                     count(s.connections, "connection"),
@@ -99,6 +104,7 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                     bytes(s.bytes_up),
                     names.join(", ")
                 )?;
+                writeln!(w, "      {}", s.description)?;
             }
             if let Some(n) = &v.network_only {
                 let prefixes: Vec<&str> = n.prefixes.iter().map(String::as_str).collect();

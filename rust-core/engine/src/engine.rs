@@ -16,6 +16,7 @@ use crate::report::{Aggregate, Report, Totals};
 use crate::signatures::Signatures;
 use crate::stream::Budget;
 use crate::table::{FlowRef, FlowTable};
+use crate::tokens::TokenTable;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use telltale_wire::ip::{IpPacket, PROTO_TCP, PROTO_UDP};
@@ -36,6 +37,8 @@ pub struct Config {
     pub stream_window: usize,
     /// Stream bytes read per direction before a flow is no longer inspected.
     pub inspect_limit: u64,
+    /// Bytes of a code download hashed, at most.
+    pub download_limit: u64,
     /// Addresses remembered with names from DNS answers.
     pub max_names: usize,
     /// Show identifiers (query values ...) in full instead of masked.
@@ -51,6 +54,7 @@ impl Default for Config {
             buffer_budget: 64 * 1024 * 1024,
             stream_window: 64 * 1024,
             inspect_limit: 1024 * 1024,
+            download_limit: 256 * 1024 * 1024,
             max_names: 65_536,
             show_identifiers: false,
             keep_flow_records: false,
@@ -87,6 +91,7 @@ pub struct Engine {
     sigs: Arc<Signatures>,
     table: FlowTable,
     names: NameCache,
+    tokens: TokenTable,
     defrag: Defrag,
     budget: Budget,
     /// Latest time seen: the engine's clock.
@@ -105,6 +110,7 @@ impl Engine {
         Engine {
             table: FlowTable::new(config.max_flows),
             names: NameCache::new(config.max_names),
+            tokens: TokenTable::default(),
             defrag: Defrag::default(),
             budget: Budget::new(config.buffer_budget),
             clock: Timestamp::from_nanos(i64::MIN),
@@ -155,6 +161,7 @@ impl Engine {
         for flow in self.table.iter() {
             agg.add(&self.record(&mut flow.detached(), EndReason::Open));
         }
+        agg.add_tokens(&self.tokens.linked(), &self.sigs);
         agg.report(&self.sigs, &self.apps, self.totals.clone())
     }
 
@@ -172,6 +179,7 @@ impl Engine {
             }
         }
         self.defrag.clear(&mut self.budget);
+        self.aggregate.add_tokens(&self.tokens.linked(), &self.sigs);
         core::mem::take(&mut self.aggregate).report(&self.sigs, &self.apps, self.totals.clone())
     }
 
@@ -198,7 +206,7 @@ impl Engine {
 
     fn close(&mut self, mut flow: Flow, end: EndReason) {
         if let Some(mut insp) = flow.inspect.take() {
-            insp.release(&mut self.budget);
+            insp.close(&mut flow.obs, &mut self.budget);
         }
 
         let record = self.record(&mut flow, end);
@@ -355,6 +363,7 @@ impl Engine {
         let limits = Limits {
             window: self.config.stream_window,
             inspect: self.config.inspect_limit,
+            download: self.config.download_limit,
         };
         let Some(flow) = self.table.get_mut(r) else {
             return;
@@ -369,6 +378,7 @@ impl Engine {
         let c = flow.counters_mut(dir);
         c.packets += 1;
         c.bytes += t.wire_len;
+        c.payload += t.payload.len() as u64;
         if flags.has(TcpFlags::FIN) {
             flow.tcp.fin[dir.index()] = true;
         }
@@ -383,7 +393,9 @@ impl Engine {
         let mut ctx = Ctx {
             names: &mut self.names,
             budget: &mut self.budget,
+            tokens: &mut self.tokens,
             now,
+            flow: flow.id,
             app: flow.app,
             server: flow.server.addr,
             sigs: &self.sigs,
@@ -406,7 +418,7 @@ impl Engine {
             };
         }
         if insp.finished() {
-            insp.release(ctx.budget);
+            insp.close(&mut flow.obs, ctx.budget);
         } else {
             flow.inspect = Some(insp);
         }

@@ -2,33 +2,36 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use telltale_wire::kv::percent_decode;
 
-/// The kinds of finding, with stable ids (DESIGN.md, "Findings").
+/// The kinds of finding, with stable ids (DESIGN.md, "Findings"). Declared from most to least
+/// important to the person using the phone: between findings of equal severity, the earlier
+/// kind leads an app's list and gives its exposure reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
-    /// An HTTP/1.x exchange in clear.
-    CleartextHttp,
-    /// A DNS query in clear.
-    CleartextDns,
-    /// A name looked up over plain HTTP (Tencent HTTPDNS, WeChat newgetdns).
-    HttpdnsCleartext,
-    /// TLS/QUIC SNI or HTTP Host names the service to on-path observers.
-    ServerNameVisible,
-    /// TLS below 1.2, or a broken cipher offered or chosen.
-    LegacyTls,
-    /// Home-grown encryption instead of TLS (MMTLS, OICQ's TEA, keyboard "EncryptWall").
-    ProprietaryCrypto,
-    /// The same cleartext token across connections.
-    LinkableToken,
     /// Account or device identifiers in clear.
     IdentifierCleartext,
     /// Coordinates, cell or Wi-Fi ids in clear.
     LocationCleartext,
     /// Executable content fetched.
     CodeDownload,
+    /// TLS below 1.2, or a broken cipher offered or chosen.
+    LegacyTls,
+    /// Home-grown encryption instead of TLS (MMTLS, OICQ's TEA, keyboard "EncryptWall").
+    ProprietaryCrypto,
+    /// The same cleartext token across connections.
+    LinkableToken,
+    /// A name looked up over plain HTTP (Tencent HTTPDNS, WeChat newgetdns).
+    HttpdnsCleartext,
+    /// An HTTP/1.x exchange in clear.
+    CleartextHttp,
+    /// A DNS query in clear.
+    CleartextDns,
     /// The app bypasses system DNS with its own encrypted resolver.
     OwnEncryptedDns,
+    /// TLS/QUIC SNI or HTTP Host names the service to on-path observers.
+    ServerNameVisible,
     /// The flow reaches a Tencent service.
     TencentContact,
     /// The flow reaches a Tencent network with no evidence of a Tencent service.
@@ -188,20 +191,41 @@ impl Finding {
     }
 }
 
-/// Masks the values of a URL query (`a=1&b=2` becomes `a=…&b=…`), since queries carry
-/// identifiers; names stay readable so a reader sees what kind of data was sent.
-pub fn mask_query(target: &str) -> String {
-    let Some((path, query)) = target.split_once('?') else {
-        return target.to_owned();
+/// Masks a request target for display: every query value (`a=1&b=2` becomes `a=…&b=…`), since
+/// queries carry identifiers, and every path segment that holds one of `path_values` (the
+/// identifiers found in the path). Names stay readable so a reader sees what kind of data was
+/// sent.
+pub fn mask_target(target: &str, path_values: &[&str]) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
     };
-    let masked: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if !v.is_empty() => format!("{k}=…"),
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{path}?{}", masked.join("&"))
+    let holds_identifier = |segment: &str| {
+        let decoded = percent_decode(segment.as_bytes(), false);
+        path_values
+            .iter()
+            .any(|v| !v.is_empty() && decoded.contains(v))
+    };
+    let mut out: String = if path_values.is_empty() {
+        path.to_owned()
+    } else {
+        path.split('/')
+            .map(|seg| if holds_identifier(seg) { "…" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    if let Some(query) = query {
+        let masked: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) if !v.is_empty() => format!("{k}=…"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&masked.join("&"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -209,12 +233,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn masks_query_values() {
+    fn masks_query_values_and_identifiers_in_the_path() {
         assert_eq!(
-            mask_query("/cgi-bin/micromsg-bin/newgetdns?uin=123&lan=en&x&y="),
+            mask_target("/cgi-bin/micromsg-bin/newgetdns?uin=123&lan=en&x&y=", &[]),
             "/cgi-bin/micromsg-bin/newgetdns?uin=…&lan=…&x&y="
         );
-        assert_eq!(mask_query("/plain/path"), "/plain/path");
+        assert_eq!(mask_target("/plain/path", &[]), "/plain/path");
+        assert_eq!(
+            mask_target("/u/bob%40example.org/inbox?t=1", &["bob@example.org"]),
+            "/u/…/inbox?t=…"
+        );
+        assert_eq!(
+            mask_target("/phone/13812345678", &["13812345678"]),
+            "/phone/…"
+        );
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct Counters {
     pub packets: u64,
     /// Bytes, counting IP headers, as the IP header states them.
     pub bytes: u64,
+    /// Transport payload bytes (TCP or UDP data, retransmissions included).
+    pub payload: u64,
 }
 
 /// Why a flow's record was closed.

@@ -7,12 +7,14 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod assess;
 pub mod attribution;
 pub mod defrag;
 pub mod dissect;
 pub mod engine;
 pub mod finding;
 pub mod flow;
+pub mod identify;
 pub mod names;
 pub mod observation;
 pub mod record;
@@ -20,6 +22,7 @@ pub mod report;
 pub mod signatures;
 pub mod stream;
 pub mod table;
+pub mod tokens;
 
 pub use app::{AppInfo, AppKey};
 pub use engine::{Config, Engine, PacketMeta};

@@ -26,6 +26,8 @@ pub enum NameSource {
     DnsAnswer,
     /// Another connection to the address carried the name (TLS SNI, HTTP Host).
     ServerName,
+    /// A lookup over HTTP (Tencent HTTPDNS, WeChat's newgetdns) answered with the address.
+    HttpLookup,
 }
 
 /// A name known for an address.
@@ -114,7 +116,7 @@ impl NameCache {
             if e.app == app {
                 return Some(e.learned.clone());
             }
-            if e.learned.source == NameSource::DnsAnswer {
+            if e.learned.source != NameSource::ServerName {
                 any.get_or_insert_with(|| e.learned.clone());
             }
         }

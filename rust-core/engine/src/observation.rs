@@ -1,5 +1,6 @@
 //! What the dissectors learned about a flow: the facts findings and attribution are built from.
 
+use crate::identify::Detected;
 use core::net::IpAddr;
 use serde::Serialize;
 
@@ -21,6 +22,10 @@ pub enum AppProto {
     Quic,
     /// HTTP/1.x in clear.
     Http,
+    /// WeChat's MMTLS over raw TCP (the long link).
+    Mmtls,
+    /// QQ's OICQ or mobile QQ's MSF framing.
+    Qq,
 }
 
 /// Everything observed on a flow.
@@ -36,6 +41,13 @@ pub struct Observations {
     pub dns: Vec<DnsObs>,
     /// A payload rule the client's first bytes fit.
     pub fingerprint: Option<Box<FingerprintObs>>,
+    /// A protocol only one service speaks, by the id the signatures map to it (`mmtls`,
+    /// `wechat-business`, `oicq`, `qq-msf`).
+    pub protocol: Option<&'static str>,
+    /// WeChat MMTLS records, over raw TCP or in short-link HTTP bodies.
+    pub mmtls: Option<Box<MmtlsObs>>,
+    /// QQ's OICQ or MSF header fields.
+    pub qq: Option<Box<QqObs>>,
     /// Items beyond [`MAX_ITEMS`] not stored.
     pub dropped_items: u32,
 }
@@ -132,6 +144,140 @@ pub struct HttpObs {
     /// Response Content-Length.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content_length: Option<u64>,
+    /// Identifiers and location data found in the request (values in full; reports mask them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Detected>,
+    /// A name lookup carried over HTTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<LookupObs>,
+    /// Program code in the response body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download: Option<DownloadObs>,
+    /// The WeChat API called, for a business-layer request sent without MMTLS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wechat_api: Option<String>,
+    /// A WeChat short link: the body is MMTLS records.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub mmtls: bool,
+}
+
+/// Which kind of lookup over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LookupKind {
+    /// Tencent HTTPDNS, `/d?dn=`.
+    Httpdns,
+    /// WeChat's own `newgetdns`.
+    Newgetdns,
+}
+
+/// A name lookup made over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LookupObs {
+    /// Which service.
+    pub kind: LookupKind,
+    /// Names asked for, when readable (HTTPDNS can send them encrypted).
+    pub names: Vec<String>,
+    /// Names asked for in encrypted form only.
+    pub encrypted: bool,
+    /// Names the answer gave addresses for.
+    pub answered: usize,
+    /// The device type a newgetdns request states (`android-34`: platform and OS API level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
+}
+
+/// What kind of program code was downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeKind {
+    /// An Android app package (a zip holding `classes.dex` or `AndroidManifest.xml`).
+    Apk,
+    /// A Dalvik executable.
+    Dex,
+    /// A Java archive.
+    Jar,
+    /// An ELF executable or shared library (`.so`).
+    Elf,
+    /// A Tencent TBS/X5 web-engine core or plugin package (`.tbs`).
+    Tbs,
+    /// Another archive served as code (by its type or name).
+    Archive,
+}
+
+/// Program code seen in a response body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DownloadObs {
+    /// What it is.
+    pub kind: CodeKind,
+    /// Body bytes seen.
+    pub bytes: u64,
+    /// The whole body was seen.
+    pub complete: bool,
+    /// SHA-256 of the bytes seen, lowercase hex; set once the body ended or the flow closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Whether MMTLS ran over its own TCP connection or inside HTTP requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MmtlsLink {
+    /// Raw MMTLS over TCP.
+    Long,
+    /// `POST /mmtls/<8 hex>` requests whose bodies are MMTLS records.
+    Short,
+}
+
+/// WeChat MMTLS as seen on one flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MmtlsObs {
+    /// Long or short link.
+    pub link: MmtlsLink,
+    /// The client's hello, when seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello: Option<MmtlsHelloObs>,
+    /// The suite the server chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_suite: Option<u16>,
+    /// Records client to server and server to client.
+    pub records: [u32; 2],
+    /// Record bytes client to server and server to client.
+    pub record_bytes: [u64; 2],
+    /// Alert records.
+    pub alerts: u32,
+}
+
+/// What an MMTLS ClientHello shows in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MmtlsHelloObs {
+    /// Sent as 0-RTT early data (protected by the resumption key only: no forward secrecy).
+    pub early: bool,
+    /// Protocol version field.
+    pub version: u16,
+    /// Cipher suites offered.
+    pub suites: Vec<u16>,
+    /// The client's clock, UNIX seconds, in clear.
+    pub timestamp: u32,
+    /// Lifetime hint of the resumption ticket, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_lifetime: Option<u32>,
+    /// Short hash of the resumption ticket (never the ticket itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// ECDH key shares offered.
+    pub key_shares: usize,
+}
+
+/// QQ header fields seen in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QqObs {
+    /// The QQ number (account), in full; reports mask it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qq_number: Option<String>,
+    /// OICQ command, or MSF packet type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<u32>,
 }
 
 /// One DNS question and what was answered.

@@ -7,6 +7,7 @@ use crate::attribution::Basis;
 use crate::finding::{Finding, FindingKind, Severity};
 use crate::record::FlowRecord;
 use crate::signatures::{Category, Signatures};
+use crate::tokens::TokenUse;
 use core::net::IpAddr;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,6 +166,10 @@ pub struct ServiceReport {
     pub basis: BTreeSet<Basis>,
     /// Names seen (first few).
     pub names: BTreeSet<String>,
+    /// True when the app is known not to be the vendor's own: the traffic comes from a kit
+    /// (SDK) of the vendor's built into the app. Absent when the app's package is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kit_in_app: Option<bool>,
 }
 
 /// Flows that reached a vendor's network without an identified service.
@@ -385,6 +390,46 @@ impl Aggregate {
         }
     }
 
+    /// Adds a `linkable-token` finding for every token seen in clear on several connections.
+    pub fn add_tokens(&mut self, tokens: &[&TokenUse], sigs: &Signatures) {
+        for t in tokens {
+            let mut f = Finding::new(
+                FindingKind::LinkableToken,
+                Severity::Medium,
+                format!(
+                    "the same {} ({}) was sent in clear on {} connections",
+                    t.what, t.id, t.connections
+                ),
+            )
+            .with("token", &t.id)
+            .with("connections", t.connections.to_string());
+            if let Some(p) = sigs.protocol(t.protocol) {
+                f.vendor = Some(p.vendor.id.clone());
+                f.service = Some(p.service.id.clone());
+            }
+            let key = if self.apps.len() >= MAX_APPS && !self.apps.contains_key(&t.app) {
+                AppKey::Uid(-1)
+            } else {
+                t.app
+            };
+            let app = self.apps.entry(key).or_default();
+            if app.findings.len() >= MAX_FINDINGS {
+                app.findings_dropped += 1;
+                continue;
+            }
+            app.findings.insert(
+                finding_key(&f),
+                FindingAgg {
+                    first: f,
+                    count: t.connections,
+                    first_ts: t.first_seen,
+                    last_ts: t.last_seen,
+                    flows: t.flows.iter().copied().take(MAX_LISTED).collect(),
+                },
+            );
+        }
+    }
+
     /// Flows reported under `uid:-1` because of the app limit.
     pub fn overflow_flows(&self) -> u64 {
         self.overflow_flows
@@ -455,10 +500,19 @@ fn app_report(
             network_only: None,
         });
     };
+    let info = match key {
+        AppKey::Uid(uid) => app_info.get(&uid).cloned().unwrap_or_default(),
+        AppKey::Addr(_) => AppInfo::default(),
+    };
     for (sid, s) in a.services {
         let Some(svc) = sigs.service(&sid) else {
             continue;
         };
+        let kit_in_app = info
+            .package
+            .as_deref()
+            .zip(sigs.vendor(&svc.vendor))
+            .map(|(p, v)| !v.owns_package(p));
         vendor_entry(&mut vendors, &svc.vendor);
         if let Some(v) = vendors.get_mut(&svc.vendor) {
             v.services.push(ServiceReport {
@@ -473,6 +527,7 @@ fn app_report(
                 bytes_down: s.bytes_down,
                 basis: s.basis,
                 names: s.names,
+                kit_in_app,
             });
         }
     }
@@ -519,17 +574,13 @@ fn app_report(
             .then_with(|| y.count.cmp(&x.count))
             .then_with(|| a.summary.cmp(&b.summary))
     });
-    let info = match key {
-        AppKey::Uid(uid) => app_info.get(&uid).cloned().unwrap_or_default(),
-        AppKey::Addr(_) => AppInfo::default(),
-    };
-    let tencent_services: Vec<&str> = vendors
+    let tencent_services: Vec<(String, bool)> = vendors
         .get("tencent")
         .map(|v| {
             v.services
                 .iter()
                 .filter(|s| s.connections > 0)
-                .map(|s| s.name.as_str())
+                .map(|s| (s.name.clone(), s.kit_in_app == Some(true)))
                 .collect()
         })
         .unwrap_or_default();
@@ -558,10 +609,44 @@ fn app_report(
     }
 }
 
+/// Names joined as English lists them: "A", "A and B", "A, B and C".
+fn english_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The Tencent services an app exchanged data with, for its exposure reason: `(name, through a
+/// kit built into the app)`. Kits are said as such, since the app's maker chose them, not the
+/// user: "WeChat", "Bugly, through a kit built into the app", "Tencent Cloud; Bugly and
+/// Tencent Map, through kits built into the app".
+fn services_phrase(services: &[(String, bool)]) -> String {
+    let names = |kit: bool| -> Vec<&str> {
+        services
+            .iter()
+            .filter(|s| s.1 == kit)
+            .map(|s| s.0.as_str())
+            .collect()
+    };
+    let (own, kits) = (names(false), names(true));
+    let kits = match kits.len() {
+        0 => String::new(),
+        1 => format!("{}, through a kit built into the app", kits[0]),
+        _ => format!("{}, through kits built into the app", english_list(&kits)),
+    };
+    match (own.is_empty(), kits.is_empty()) {
+        (_, true) => english_list(&own),
+        (true, false) => kits,
+        (false, false) => format!("{}; {kits}", english_list(&own)),
+    }
+}
+
 /// The exposure level is the severity of the app's most serious finding (info counts as none);
 /// the reason names that finding's kind and, when the app exchanged data with Tencent services
 /// and that is not already the reason, which ones.
-pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposure {
+pub fn exposure(findings: &[FindingReport], tencent_services: &[(String, bool)]) -> Exposure {
     let top = findings
         .iter()
         .map(|f| &f.finding)
@@ -572,11 +657,7 @@ pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposu
                 .then_with(|| b.kind.cmp(&a.kind))
         });
     let level = Level::from_severity(top.map(|f| f.severity));
-    let services = match tencent_services {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
+    let services = services_phrase(tencent_services);
     let reason = match (top, services.is_empty()) {
         (None, true) => "No exposure was found in the traffic seen.".to_owned(),
         (None, false) => format!("No exposure was found; it exchanged data with {services}."),
@@ -590,4 +671,76 @@ pub fn exposure(findings: &[FindingReport], tencent_services: &[&str]) -> Exposu
         ),
     };
     Exposure { level, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+        list.iter().map(|(n, k)| ((*n).to_owned(), *k)).collect()
+    }
+
+    #[test]
+    fn services_are_listed_with_kits_said_as_such() {
+        assert_eq!(services_phrase(&svc(&[])), "");
+        assert_eq!(services_phrase(&svc(&[("WeChat", false)])), "WeChat");
+        assert_eq!(
+            services_phrase(&svc(&[
+                ("WeChat", false),
+                ("QQ", false),
+                ("Weixin Pay", false)
+            ])),
+            "WeChat, QQ and Weixin Pay"
+        );
+        assert_eq!(
+            services_phrase(&svc(&[("Bugly", true)])),
+            "Bugly, through a kit built into the app"
+        );
+        assert_eq!(
+            services_phrase(&svc(&[
+                ("Tencent Cloud", false),
+                ("Bugly", true),
+                ("Tencent Map", true)
+            ])),
+            "Tencent Cloud; Bugly and Tencent Map, through kits built into the app"
+        );
+    }
+
+    fn report_of(kind: FindingKind, severity: Severity) -> FindingReport {
+        FindingReport {
+            id: "f1".into(),
+            finding: Finding::new(kind, severity, "s"),
+            explanation: kind.explanation(),
+            count: 1,
+            first_seen: Timestamp::EPOCH,
+            last_seen: Timestamp::EPOCH,
+            flows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_most_important_finding_gives_the_reason() {
+        let findings = [
+            report_of(FindingKind::LegacyTls, Severity::High),
+            report_of(FindingKind::LocationCleartext, Severity::High),
+            report_of(FindingKind::CleartextDns, Severity::Low),
+        ];
+        let e = exposure(&findings, &svc(&[("Tencent Map", true)]));
+        assert_eq!(e.level, Level::High);
+        assert_eq!(
+            e.reason,
+            "This app sends location data unencrypted, and it exchanges data with Tencent \
+             services (Tencent Map, through a kit built into the app)."
+        );
+        let contact = [report_of(FindingKind::TencentContact, Severity::Low)];
+        assert_eq!(
+            exposure(&contact, &svc(&[("WeChat", false)])).reason,
+            "This app exchanges data with Tencent services (WeChat)."
+        );
+        assert_eq!(
+            exposure(&[], &[]).reason,
+            "No exposure was found in the traffic seen."
+        );
+    }
 }

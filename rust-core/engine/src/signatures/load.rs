@@ -128,6 +128,7 @@ struct EndpointDoc {
 struct ProtocolDoc {
     id: Text,
     service: Text,
+    name: Text,
     note: Text,
     source: Text,
 }
@@ -672,6 +673,7 @@ impl<'a> Builder<'a> {
         let rule = ProtocolRule {
             id: id.clone(),
             service: p.service.get_ref().clone(),
+            name: ctx.text("name", &p.name)?,
             note: ctx.text("note", &p.note)?,
             source: ctx.text("source", &p.source)?,
         };
@@ -1414,12 +1416,12 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
                 "endpoint 192.0.2.1 overlaps the rule at x.toml:4"
             )
         );
-        let protocol = "schema_version = 1\n\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nnote = \"n\"\nsource = \"s\"\n";
+        let protocol = "schema_version = 1\n\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nname = \"P\"\nnote = \"n\"\nsource = \"s\"\n";
         let two = format!(
             "{protocol}\n{}",
             protocol.replace("schema_version = 1\n", "")
         );
-        assert_eq!(error(&two), at("x.toml", 11, "duplicate protocol id `p`"));
+        assert_eq!(error(&two), at("x.toml", 12, "duplicate protocol id `p`"));
         let unknown = protocol.replace("\"chat\"", "\"nope\"");
         assert_eq!(error(&unknown), at("x.toml", 5, "unknown service `nope`"));
         let ok = endpoint("192.0.2.1", "80");

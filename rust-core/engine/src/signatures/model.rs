@@ -191,6 +191,8 @@ pub struct ProtocolRule {
     pub id: String,
     /// Id of the [`Service`].
     pub service: String,
+    /// Short name shown in reports (`MMTLS`).
+    pub name: String,
     /// What the protocol is.
     pub note: String,
     /// Where the facts come from.
@@ -198,7 +200,7 @@ pub struct ProtocolRule {
 }
 
 /// A service rule found for an address or a protocol, with its service and vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct RuleMatch<'a, R> {
     /// The rule.
     pub rule: &'a R,
@@ -305,6 +307,15 @@ impl PayloadRule {
         bytes_ok && length_ok
     }
 }
+
+// Written out because a derive would demand `R: Copy`; only references are copied.
+impl<R> Clone for RuleMatch<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for RuleMatch<'_, R> {}
 
 /// The result of [`Signatures::match_payload`](super::Signatures::match_payload).
 pub type PayloadMatch<'a> = RuleMatch<'a, PayloadRule>;
