@@ -189,6 +189,103 @@ def sealed_mode_input(frames: bytes, version_choice=0) -> bytes:
             struct.pack("<H", len(frames)) + frames)
 
 
+# --- MMTLS and QQ -----------------------------------------------------------------------------
+# Built from the layouts documented in ../wire/src/mmtls.rs and ../wire/src/oicq.rs; randoms,
+# keys, nonces, tickets and QQ numbers are made up.
+
+
+def u32_list(data: bytes) -> bytes:
+    return struct.pack("!I", len(data)) + data
+
+
+def mmtls_record(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + b"\xf1\x04" + struct.pack("!H", len(body)) + body
+
+
+def mmtls_ext(kind: int, body: bytes) -> bytes:
+    return u32_list(struct.pack("!H", kind) + body)
+
+
+def mmtls_entries(entries: list) -> bytes:
+    """A count byte, then each entry with a 4-byte length (PSK and key share extensions)."""
+    return bytes([len(entries)]) + b"".join(u32_list(e) for e in entries)
+
+
+def mmtls_psk(index: int, lifetime: int, nonce: bytes, ticket: bytes) -> bytes:
+    return (bytes([index]) + struct.pack("!IHI", lifetime, 0, 0x48) + u16_list(nonce) +
+            u16_list(ticket))
+
+
+def mmtls_key_share(index: int, fill: int) -> bytes:
+    return struct.pack("!I", index) + u16_list(b"\x04" + bytes([fill]) * 64)
+
+
+def mmtls_client_hello(suites: list, exts: list) -> bytes:
+    hello = (b"\x01\x04\xf1" + bytes([len(suites)]) + struct.pack(f"!{len(suites)}H", *suites) +
+             bytes(range(32)) + struct.pack("!I", 0x656E783B) +
+             u32_list(bytes([len(exts)]) + b"".join(exts)))
+    return u32_list(hello)
+
+
+def mmtls_server_hello(suite: int, exts: list) -> bytes:
+    hello = (b"\x02\x04\xf1" + struct.pack("!H", suite) + bytes(range(32, 64)) +
+             u32_list(bytes([len(exts)]) + b"".join(exts)))
+    return u32_list(hello)
+
+
+MMTLS_PSK_LONG = mmtls_ext(0x000F, mmtls_entries([mmtls_psk(2, 30 * 86400, bytes(range(12)),
+                                                             bytes(range(105)))]))
+MMTLS_PSK_SHORT = mmtls_ext(0x000F, mmtls_entries([mmtls_psk(1, 7 * 86400, bytes(range(12, 24)),
+                                                              bytes(range(72)))]))
+MMTLS_KEY_SHARES = mmtls_ext(0x0010, mmtls_entries([mmtls_key_share(1, 0x11),
+                                                    mmtls_key_share(2, 0x22)]))
+MMTLS_CH_1RTT = mmtls_client_hello([0xC02B, 0x00A8], [MMTLS_PSK_LONG, MMTLS_KEY_SHARES])
+MMTLS_CH_0RTT = mmtls_client_hello([0x00A8], [MMTLS_PSK_SHORT])
+MMTLS_SH_1RTT = mmtls_server_hello(0xC02B, [
+    mmtls_ext(0x0011, mmtls_key_share(1, 0x33)),
+    mmtls_ext(0x0013, struct.pack("!II", 1, 3)),
+])
+MMTLS_SH_PSK = mmtls_server_hello(0x00A8, [])
+
+
+def oicq_packet(version: int, command: int, seq: int, qq: int, body: bytes) -> bytes:
+    return b"\x02" + struct.pack("!HHHI", version, command, seq, qq) + body + b"\x03"
+
+
+def msf_frame(packet_type: int, encrypt: int, middle: bytes, uin: bytes, body: bytes) -> bytes:
+    inner = (struct.pack("!IB", packet_type, encrypt) + middle + b"\x00" +
+             struct.pack("!I", len(uin) + 4) + uin + body)
+    return struct.pack("!I", len(inner) + 4) + inner
+
+
+OICQ_LOGIN = oicq_packet(0x3B0B, 0x0022, 1, 100000, bytes(range(0xA1, 0xB1)))
+OICQ_HEARTBEAT = oicq_packet(0x0E1B, 0x0002, 0x1234, 12345678, bytes(range(1, 17)))
+
+
+# --- Identifiers in HTTP requests ------------------------------------------------------------
+# Layout of ../fuzz_targets/identify.rs: a mode byte (content type), the target, `\n`, header
+# lines, an empty line, the body. Every identifier below is made up.
+
+
+def identify_input(mode: int, target: str, headers: list, body: bytes = b"") -> bytes:
+    head = "".join(f"{name}: {value}\n" for name, value in headers)
+    return bytes([mode]) + target.encode() + b"\n" + head.encode() + b"\n" + body
+
+
+IDENTIFY_NEWGETDNS = ("/cgi-bin/micromsg-bin/newgetdns?uin=1234567890&clientversion=671094583"
+                      "&scene=0&net=1&md5=1140e9e40e1c4ecffb565c748fbe9e23&devicetype=android-34"
+                      "&lan=en&sigver=2&networkid=46886632a5c87cb10e3c60852250a8f3&mccmnc=")
+IDENTIFY_FORM = (b"imei=490154203237518&imsi=460001234567890&mac=A4%3A5E%3A60%3A01%3A02%3A03"
+                 b"&android_id=3f2a9c0d41b7e865&oaid=38400000-8cf0-11bd-b23e-10b96e40000d"
+                 b"&email=alice%40example.com&phone=%2B8613812345678&lat=39.904211&lng=116.407395")
+IDENTIFY_JSON = (b'{"device":{"imei":"490154203237518","androidId":"3f2a9c0d41b7e865",'
+                 b'"wifi":[{"bssid":"a4:5e:60:01:02:03","ssid":"\\"HomeNet\\""}]},'
+                 b'"location":{"lat":39.904211,"lng":116.407395},'
+                 b'"cells":[{"lac":4113,"cid":12345}],"user":{"qq":123456789,'
+                 b'"wxid":"wxid_4z3y2x1w0v9u22"},"data":"{\\"gaid\\":\\"38400000-8cf0-11bd-'
+                 b'b23e-10b96e40000d\\"}"}')
+
+
 # --- Links ------------------------------------------------------------------------------------
 
 MAC = bytes.fromhex("020000000001020000000002")
@@ -270,10 +367,11 @@ def pcapng(packets: list) -> bytes:
 # --- Engine -----------------------------------------------------------------------------------
 
 
-def engine_input(packets: list, uid=0, show_identifiers=False) -> bytes:
-    """engine_packets' layout: a flags byte, then per packet a signed time step, a uid byte and
-    a big-endian u16 length."""
-    out = bytes([1 if show_identifiers else 0])
+def engine_input(packets: list, uid=0, show_identifiers=False, small_downloads=False) -> bytes:
+    """engine_packets' layout: an options byte (bit 0 show_identifiers, bit 1 the 1 KiB
+    download_limit), then per packet a signed time step, a uid byte and a big-endian u16
+    length."""
+    out = bytes([(1 if show_identifiers else 0) | (2 if small_downloads else 0)])
     for step, data in packets:
         out += struct.pack("!bBH", step, uid, len(data)) + data
     return out
@@ -293,6 +391,110 @@ def tcp_session(client: str, server: str, sport: int, dport: int, c2s: bytes, s2
         (-2, ipv4(server, client, 6, tcp(dport, sport, isn_s + 1 + len(s2c),
                                            isn_c + 2 + len(c2s), RST))),
     ]
+
+
+def tcp_conversation(client: str, server: str, sport: int, dport: int, turns: list, mss=1400,
+                     reorder=False, handshake=True, close=True):
+    """A TCP connection carrying `turns`, a list of (from_client, bytes), each cut into segments
+    of at most `mss` bytes (with `reorder`, each turn's first two segments swap places). Without
+    `handshake` the first packet is a data segment, so the engine guesses the roles."""
+    seq = {True: 1000, False: 5000}
+    ends = {True: (client, server, sport, dport), False: (server, client, dport, sport)}
+
+    def segment(from_client, flags, payload=b""):
+        src, dst, sp, dp = ends[from_client]
+        return ipv4(src, dst, 6, tcp(sp, dp, seq[from_client], seq[not from_client], flags,
+                                     payload))
+
+    packets = []
+    if handshake:
+        packets.append((1, ipv4(client, server, 6, tcp(sport, dport, seq[True], 0, SYN,
+                                                       options=b"\x02\x04\x05\xb4"))))
+        seq[True] += 1
+        packets.append((1, segment(False, SYN | ACK)))
+        seq[False] += 1
+        packets.append((1, segment(True, ACK)))
+    for from_client, data in turns:
+        pieces = []
+        for at in range(0, len(data), mss):
+            chunk = data[at:at + mss]
+            pieces.append((2, segment(from_client, PSH | ACK, chunk)))
+            seq[from_client] += len(chunk)
+        if reorder and len(pieces) > 1:
+            pieces[0], pieces[1] = pieces[1], pieces[0]
+        packets += pieces
+    if close:
+        packets.append((1, segment(True, FIN | ACK)))
+        seq[True] += 1
+        packets.append((1, segment(False, FIN | ACK)))
+        seq[False] += 1
+        packets.append((1, segment(True, ACK)))
+    return packets
+
+
+# --- HTTP bodies and what is inside them ------------------------------------------------------
+# Made-up hosts' requests and answers, laid out as ../wire/src/http.rs and httpdns.rs parse them.
+
+
+def http_request(method: str, target: str, headers: list, body=b"", length=True) -> bytes:
+    if length and body:
+        headers = headers + [("Content-Length", str(len(body)))]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return f"{method} {target} HTTP/1.1\r\n{head}\r\n".encode() + body
+
+
+def http_response(status: int, headers: list, body=b"", length=True) -> bytes:
+    if length:
+        headers = headers + [("Content-Length", str(len(body)))]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return f"HTTP/1.1 {status} OK\r\n{head}\r\n".encode() + body
+
+
+def chunked(body: bytes, size: int) -> bytes:
+    out = b""
+    for i, at in enumerate(range(0, len(body), size)):
+        chunk = body[at:at + size]
+        extension = ";name=x" if i == 1 else ""
+        out += f"{len(chunk):x}{extension}\r\n".encode() + chunk + b"\r\n"
+    return out + b"0\r\nX-Trailer: 1\r\n\r\n"
+
+
+def raw_deflate(data: bytes) -> bytes:
+    """RFC 1951 raw DEFLATE, as WeChat's newgetdns sends with `Content-Encoding: deflate`."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+def gzip_member(data: bytes, name=b"") -> bytes:
+    """RFC 1952: a header (with FNAME when `name` is given), raw DEFLATE, CRC-32 and size."""
+    flags = 0x08 if name else 0
+    header = struct.pack("<BBBBIBB", 0x1F, 0x8B, 8, flags, 1700000000, 0, 3)
+    header += name + b"\0" if name else b""
+    return header + raw_deflate(data) + struct.pack("<II", zlib.crc32(data), len(data))
+
+
+NEWGETDNS_TARGET = ("/cgi-bin/micromsg-bin/newgetdns?uin=1234567890&clientversion=671094583"
+                    "&scene=0&net=1&devicetype=android-34&lan=en&sigver=2")
+NEWGETDNS_XML = (b'<dns><domainlist>'
+                 b'<domain name="long.weixin.qq.com" timeout="1800"><ip>43.130.1.10</ip>'
+                 b'<ip>43.130.1.11</ip><ipv6>2402:4e00:1::10</ipv6></domain>'
+                 b'<domain name="short.weixin.qq.com." timeout="900"><ip>43.130.1.20</ip>'
+                 b'</domain>'
+                 b'<domain name="dns.weixin.qq.com"><ip>::ffff:43.130.1.30</ip></domain>'
+                 b'</domainlist></dns>')
+
+
+def zip_local(name: bytes, data: bytes, flags=0) -> bytes:
+    """A stored zip entry's local header (APPNOTE 4.3.7) and its data."""
+    return (b"PK\x03\x04" + struct.pack("<HHHHHIIIHH", 20, flags, 0, 0, 0, zlib.crc32(data),
+                                         len(data), len(data), len(name), 0) + name + data)
+
+
+APK = (zip_local(b"AndroidManifest.xml", bytes(range(256)) * 2) +
+       zip_local(b"classes.dex", b"dex\n035\0" + bytes(1500)) +
+       zip_local(b"res/raw/blob.bin", bytes(range(256)) * 4) +
+       b"PK\x01\x02" + bytes(42))
+ELF = b"\x7fELF\x02\x01\x01\0" + bytes(8) + struct.pack("<HHI", 3, 0xB7, 1) + bytes(2000)
 
 
 # --- Signatures -------------------------------------------------------------------------------
@@ -403,6 +605,29 @@ def main() -> None:
             "sealed-draft29-split": sealed_mode_input(b"\x06\x40\x20\x40\x10" + CLIENT_HELLO[32:48]
                                                       + b"\x06\x00\x20" + CLIENT_HELLO[:32], 2),
         },
+        "wire_mmtls": {
+            "client-hello-1rtt": mmtls_record(0x16, MMTLS_CH_1RTT),
+            "short-link-0rtt": (mmtls_record(0x19, MMTLS_CH_0RTT) + mmtls_record(0x19, bytes(36)) +
+                                mmtls_record(0x17, bytes(range(64))) +
+                                mmtls_record(0x15, bytes(23))),
+            "server-hello-1rtt": (mmtls_record(0x16, MMTLS_SH_1RTT) +
+                                  mmtls_record(0x16, bytes(range(94))) +
+                                  mmtls_record(0x16, bytes(55))),
+            "server-hello-psk": (mmtls_record(0x16, MMTLS_SH_PSK) + mmtls_record(0x16, bytes(55)) +
+                                 mmtls_record(0x17, bytes(72)) + mmtls_record(0x15, bytes(23))),
+            "alert": mmtls_record(0x15, bytes(range(7))),
+            "hello-body": MMTLS_CH_1RTT,
+        },
+        "wire_oicq": {
+            "udp-login": OICQ_LOGIN,
+            "udp-heartbeat": OICQ_HEARTBEAT,
+            "tcp-frames": b"".join(struct.pack("!H", len(p) + 2) + p
+                                   for p in [OICQ_LOGIN, OICQ_HEARTBEAT]),
+            "msf-login": msf_frame(0x0A, 2, struct.pack("!I", 4), b"123456789", bytes(16)),
+            "msf-login-extra": msf_frame(0x0A, 2, struct.pack("!I", 12) + bytes(8), b"123456789",
+                                         bytes(16)),
+            "msf-normal": msf_frame(0x0B, 1, struct.pack("!I", 12345), b"1234567890", bytes(16)),
+        },
         "capture_reader": {
             "pcap": pcap([ethernet(0x0800, tls_packet), ethernet(0x0800, dns_packet)]),
             "pcap-be-nanos-raw": pcap([dns6, quic_packet], linktype=101, big_endian=True,
@@ -424,10 +649,140 @@ def main() -> None:
                 (127, dns6),
                 (-127, gtp_packet),
             ]),
+            "mmtls-long-link": engine_input(tcp_conversation(client, "43.130.1.10", 40020, 8080, [
+                (True, mmtls_record(0x16, MMTLS_CH_1RTT)),
+                (False, mmtls_record(0x16, MMTLS_SH_1RTT) + mmtls_record(0x16, bytes(range(94))) +
+                 mmtls_record(0x16, bytes(55))),
+                (True, mmtls_record(0x16, bytes(55)) + mmtls_record(0x17, bytes(range(200)))),
+                (False, mmtls_record(0x17, bytes(range(120))) + mmtls_record(0x15, bytes(23))),
+            ], mss=100), uid=42),
+            "mmtls-long-link-server-first": engine_input(tcp_conversation(
+                client, "43.130.1.10", 40021, 443, [
+                    (False, mmtls_record(0x16, MMTLS_SH_PSK) + mmtls_record(0x17, bytes(72))),
+                    (True, mmtls_record(0x19, MMTLS_CH_0RTT) + mmtls_record(0x17, bytes(64))),
+                ], handshake=False)),
+            "mmtls-short-link": engine_input(tcp_conversation(client, "43.130.1.20", 40022, 80, [
+                (True, http_request("POST", "/mmtls/7d44b6a2", [
+                    ("Host", "short.weixin.qq.com"), ("Accept", "*/*"),
+                    ("Content-Type", "application/octet-stream"), ("Upgrade", "mmtls"),
+                    ("User-Agent", "MicroMessenger Client")],
+                    mmtls_record(0x19, MMTLS_CH_0RTT) + mmtls_record(0x19, bytes(36)) +
+                    mmtls_record(0x17, bytes(range(64))) + mmtls_record(0x15, bytes(23)))),
+                (False, http_response(200, [("Content-Type", "application/octet-stream")],
+                                      mmtls_record(0x16, MMTLS_SH_PSK) +
+                                      mmtls_record(0x16, bytes(55)) +
+                                      mmtls_record(0x17, bytes(72)) +
+                                      mmtls_record(0x15, bytes(23)))),
+            ], mss=90, reorder=True)),
+            "newgetdns": engine_input(tcp_conversation(client, "43.130.1.30", 40030, 80, [
+                (True, http_request("GET", NEWGETDNS_TARGET, [
+                    ("Host", "dns.weixin.qq.com"), ("User-Agent", "MicroMessenger Client")])),
+                (False, http_response(200, [("Content-Type", "text/xml"),
+                                            ("Content-Encoding", "deflate")],
+                                      raw_deflate(NEWGETDNS_XML))),
+            ]) + tcp_conversation(client, "43.130.1.10", 40031, 8080, [
+                (True, mmtls_record(0x16, MMTLS_CH_1RTT))], handshake=False), uid=42),
+            "httpdns": engine_input(tcp_conversation(client, "119.29.29.29", 40040, 80, [
+                (True, http_request("GET", "/d?dn=www.qq.com&ttl=1", [("Host", "119.29.29.29")])),
+                (False, http_response(200, [("Content-Type", "text/html")],
+                                      b"1.2.3.4;5.6.7.8,300")),
+                (True, http_request("GET", "/d?dn=a.qq.com.,b.qq.com&ttl=1",
+                                    [("Host", "119.29.29.29"), ("Accept-Encoding", "gzip")])),
+                (False, http_response(200, [("Content-Encoding", "gzip")], gzip_member(
+                    b"a.qq.com.:1.2.3.5;::ffff:5.6.7.9,120\nb.qq.com.:0\n", name=b"d"))),
+                (True, http_request("GET", "/d?dn=8a1b2c3d4e5f60718293&id=1", [])),
+                (False, http_response(200, [], b"0a1b2c3d4e5f")),
+            ]) + [(1, ipv4(client, "5.6.7.8", 6, tcp(40041, 443, 1, 0, SYN))),
+                  (1, ipv4(client, "5.6.7.8", 6, tcp(40041, 443, 2, 1, PSH | ACK,
+                                                      records(CLIENT_HELLO))))]),
+            "oicq-udp": engine_input([
+                (1, ipv4(client, "183.60.48.1", 17, udp(4000, 8000, OICQ_LOGIN))),
+                (2, ipv4("183.60.48.1", client, 17, udp(8000, 4000, oicq_packet(
+                    0x3B0B, 0x0022, 1, 7, bytes(range(0x20, 0x38)))))),
+                (100, ipv4(client, "183.60.48.1", 17, udp(4000, 8000, OICQ_HEARTBEAT))),
+                (1, ipv4(client, "183.60.48.2", 17, udp(4001, 8000, oicq_packet(
+                    0x1131, 0x0062, 2, 123456, bytes(8))))),
+            ], uid=7),
+            "oicq-tcp": engine_input(tcp_conversation(client, "183.60.48.3", 40050, 8000, [
+                (True, b"".join(struct.pack("!H", len(p) + 2) + p
+                                for p in [OICQ_LOGIN, OICQ_HEARTBEAT])),
+                (False, struct.pack("!H", 30) + oicq_packet(0x3B0B, 0x0022, 1, 5, bytes(16))),
+            ], mss=7)),
+            "msf-tcp": engine_input(tcp_conversation(client, "113.96.12.1", 40060, 8080, [
+                (True, msf_frame(0x0A, 2, struct.pack("!I", 12) + bytes(8), b"123456789",
+                                 bytes(range(48)))),
+                (False, msf_frame(0x0B, 1, struct.pack("!I", 1), b"123456789", bytes(32))),
+                (True, msf_frame(0x0B, 1, struct.pack("!I", 2), b"123456789", bytes(64))),
+            ], mss=20), uid=9),
+            "http-chunked-gzip": engine_input(tcp_conversation(client, "198.51.100.7", 40070, 80, [
+                (True, http_request("GET", "/config.json", [("Host", "a.telemetry.example"),
+                                                             ("Accept-Encoding", "gzip")])),
+                (False, http_response(200, [("Content-Type", "application/json"),
+                                            ("Content-Encoding", "gzip"),
+                                            ("Transfer-Encoding", "chunked")],
+                                      chunked(gzip_member(IDENTIFY_JSON * 3), 64),
+                                      length=False)),
+                (True, http_request("HEAD", "/config.json", [("Host", "a.telemetry.example")])),
+                (False, http_response(200, [("Content-Encoding", "gzip")], length=False) +
+                 b"HTTP/1.1 100 Continue\r\n\r\n"),
+                (True, http_request("GET", "/stream", [("Host", "a.telemetry.example")])),
+                (False, http_response(200, [("Content-Encoding", "deflate"),
+                                            ("Connection", "close")],
+                                      zlib.compress(IDENTIFY_FORM * 4), length=False)),
+            ], mss=300)),
+            "apk-download": engine_input(tcp_conversation(client, "198.51.100.8", 40080, 80, [
+                (True, http_request("GET", "/update/app-release.apk?v=2", [
+                    ("Host", "dldir1.qq.com")])),
+                (False, http_response(200, [
+                    ("Content-Type", "application/vnd.android.package-archive")], APK)),
+                (True, http_request("GET", "/lib/libx.so", [("Host", "dldir1.qq.com")])),
+                (False, http_response(200, [("Content-Type", "application/octet-stream"),
+                                            ("Transfer-Encoding", "chunked")],
+                                      chunked(ELF, 700), length=False)),
+            ], mss=1000, reorder=True), uid=3),
+            "zip-download-cut": engine_input(tcp_conversation(client, "198.51.100.8", 40081, 80, [
+                (True, http_request("GET", "/res/pack.zip", [("Host", "dldir1.qq.com")])),
+                (False, http_response(200, [("Content-Type", "application/zip")],
+                                      zip_local(b"META-INF/MANIFEST.MF", b"Manifest-Version: 1.0")
+                                      + zip_local(b"data.bin", bytes(3000)))),
+            ], mss=1200), small_downloads=True),
+            "elf-download-close": engine_input(tcp_conversation(client, "198.51.100.8", 40082, 80, [
+                (True, http_request("GET", "/bin/helper", [("Host", "198.51.100.8")])),
+                (False, http_response(200, [("Content-Type", "application/x-executable")], ELF,
+                                      length=False)),
+            ], mss=512)),
+            "form-post": engine_input(tcp_conversation(client, "198.51.100.9", 40090, 8080, [
+                (True, http_request("POST", "/analytics/upload?uid=42&mac=a4:5e:60:01:02:03", [
+                    ("Host", "oth.eve.mdt.qq.com:8080"),
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", "uin=o0123456789; wxuin=1234567890")], IDENTIFY_FORM)),
+                (False, http_response(200, [("Content-Type", "text/plain")], b"ok")),
+                (True, http_request("POST", "/loc", [("Host", "oth.eve.mdt.qq.com:8080"),
+                                                     ("Content-Type", "application/json"),
+                                                     ("Transfer-Encoding", "chunked")],
+                                    chunked(IDENTIFY_JSON, 100), length=False)),
+                (True, http_request("POST", "/cgi-bin/micromsg-bin/getprofile", [
+                    ("Host", "szshort.weixin.qq.com"),
+                    ("Content-Type", "application/json")], IDENTIFY_JSON)),
+            ]), show_identifiers=True),
         },
         "signatures_load": {
             "addition": SIGNATURE_ADDITION.encode(),
             "empty-file": b"schema_version = 1\n",
+        },
+        "identify": {
+            "newgetdns": identify_input(0, IDENTIFY_NEWGETDNS, [
+                ("Host", "dns.weixin.qq.com"), ("User-Agent", "MicroMessenger Client")]),
+            "form-body": identify_input(2, "/analytics/upload", [
+                ("Host", "oth.eve.mdt.qq.com:8080"),
+                ("Content-Type", "application/x-www-form-urlencoded")], IDENTIFY_FORM),
+            "json-body": identify_input(1, "/loc?c=1", [], IDENTIFY_JSON),
+            "json-cut": identify_input(0, "/", [], IDENTIFY_JSON[:90]),
+            "cookies-headers": identify_input(4, "/u/13812345678/mail/bob%40example.org", [
+                ("Cookie", "uin=o0123456789; p_uin=o0123456789; wxuin=1234567890"),
+                ("Referer", "http://example.com/?imsi=460001234567890&lat=39.90&lng=116.40"),
+                ("X-Info", "mac=a4:5e:60:01:02:03; ssid=HomeNet"),
+                ("Content-Type", "text/plain")], b"data=" + IDENTIFY_JSON),
         },
     }
     for target, files in seeds.items():

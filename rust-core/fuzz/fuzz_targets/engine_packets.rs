@@ -1,7 +1,9 @@
 //! A whole `telltale_engine::Engine`, with the built-in signatures and small limits (64 flows, a
-//! 32 KiB buffer budget), fed a sequence of IP packets taken from the input. The low bit of the
-//! first input byte turns on `show_identifiers`; after it, each packet is a 4-byte record header
-//! followed by its bytes:
+//! 32 KiB buffer budget, an 8 KiB reassembly window, 8 KiB inspected per direction), fed a
+//! sequence of IP packets taken from the input. The first input byte holds options: its low bit
+//! turns on `show_identifiers`; the next bit makes `download_limit` 1 KiB (a code download is cut
+//! short of the inspect limit) instead of 12 KiB (a download is read past the inspect limit, to
+//! its end or the limit). After it, each packet is a 4-byte record header followed by its bytes:
 //!
 //! - a signed time step `d`: the clock moves by `d * |d| * 20` ms, up to about 5 minutes either
 //!   way, so flows time out and the clock also runs backwards;
@@ -25,13 +27,15 @@ fn signatures() -> Arc<Signatures> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let options = data.first().copied().unwrap_or(0);
     let config = Config {
         max_flows: 64,
         buffer_budget: 32 * 1024,
         stream_window: 8 * 1024,
-        inspect_limit: 16 * 1024,
+        inspect_limit: 8 * 1024,
+        download_limit: if options & 2 != 0 { 1024 } else { 12 * 1024 },
         max_names: 64,
-        show_identifiers: data.first().is_some_and(|b| b & 1 != 0),
+        show_identifiers: options & 1 != 0,
         keep_flow_records: true,
     };
     let mut engine = Engine::new(config, signatures());
