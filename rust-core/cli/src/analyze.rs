@@ -2,13 +2,14 @@
 
 use crate::Failure;
 use crate::progress::Progress;
+use crate::signatures::SetChoice;
 use anyhow::{Context, anyhow};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use telltale_capture::{CaptureError, CaptureReader, replay};
-use telltale_engine::{Config, Engine, Signatures};
+use telltale_engine::{Config, Engine};
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,7 @@ struct Options {
     file: Option<PathBuf>,
     json: Option<Out>,
     flows: Option<Out>,
-    signatures: Option<PathBuf>,
+    signatures: SetChoice,
     show_identifiers: bool,
     max_flows: Option<usize>,
     no_progress: bool,
@@ -42,8 +43,9 @@ fn parse(mut args: lexopt::Parser) -> Result<Options, lexopt::Error> {
     while let Some(arg) = args.next()? {
         match arg {
             Long("json") => o.json = Some(out_value(&mut args)),
+            Long("signatures") => o.signatures.replace = Some(args.value()?.into()),
+            Long("extra-signatures") => o.signatures.extra = Some(args.value()?.into()),
             Long("flows") => o.flows = Some(out_value(&mut args)),
-            Long("signatures") => o.signatures = Some(args.value()?.into()),
             Long("show-identifiers") => o.show_identifiers = true,
             Long("max-flows") => o.max_flows = Some(args.value()?.parse()?),
             Long("no-progress") => o.no_progress = true,
@@ -72,39 +74,12 @@ fn writer(out: &Out) -> Result<Box<dyn Write>, Failure> {
     })
 }
 
-/// Reads every `*.toml` file under `dir` (sorted, so the order is stable) for the loader.
-fn read_signature_dir(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        let entries = std::fs::read_dir(&d)
-            .with_context(|| format!("cannot read signature directory {}", d.display()))
-            .map_err(Failure::Input)?;
-        for entry in entries {
-            let path = entry.map_err(|e| Failure::Input(e.into()))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))
-                    .map_err(Failure::Input)?;
-                let name = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string();
-                files.push((name, text));
-            }
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(Failure::Input(anyhow!(
-            "no .toml signature files in {}",
-            dir.display()
-        )));
-    }
-    Ok(files)
+/// One line of `--flows`: the flow record and the id of the signature set that judged it.
+#[derive(serde::Serialize)]
+struct FlowLine<'a> {
+    #[serde(flatten)]
+    flow: &'a telltale_engine::FlowRecord,
+    signatures: &'a str,
 }
 
 /// Runs `telltale analyze`.
@@ -120,11 +95,7 @@ pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
             "--json and --flows cannot both write to standard output; give one a file: --flows=FILE"
         )));
     }
-    let sigs = match &o.signatures {
-        Some(dir) => Signatures::from_texts(read_signature_dir(dir)?)
-            .map_err(|e| Failure::Input(anyhow!("signatures in {}: {e}", dir.display())))?,
-        None => Signatures::builtin().map_err(|e| anyhow!("built-in signatures: {e}"))?,
-    };
+    let sigs = o.signatures.load()?;
     let shown = path.display().to_string();
     let file =
         File::open(&path).map_err(|e| Failure::Input(anyhow!("cannot open {shown}: {e}")))?;
@@ -141,6 +112,7 @@ pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
     if let Some(n) = o.max_flows {
         config.max_flows = n;
     }
+    let sig_id = sigs.id().to_owned();
     let mut engine = Engine::new(config, Arc::new(sigs));
     let mut flows_out = o.flows.as_ref().map(writer).transpose()?;
     let mut flow_error: Option<std::io::Error> = None;
@@ -151,7 +123,11 @@ pub fn run(args: lexopt::Parser) -> Result<(), Failure> {
         &shown,
         |record| {
             if let (Some(w), None) = (flows_out.as_mut(), flow_error.as_ref()) {
-                let line = serde_json::to_writer(&mut *w, &record)
+                let line = FlowLine {
+                    flow: &record,
+                    signatures: &sig_id,
+                };
+                let line = serde_json::to_writer(&mut *w, &line)
                     .map_err(std::io::Error::from)
                     .and_then(|()| w.write_all(b"\n"));
                 if let Err(e) = line {

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod progress;
+mod signatures;
 mod text;
 
 use std::process::ExitCode;
@@ -11,18 +12,31 @@ telltale: see what apps send to Tencent, and what the network can read
 
 Usage:
   telltale analyze [OPTIONS] FILE     analyse a pcap or pcapng capture
+  telltale signatures check           check the signature data (exit 1 on errors)
+  telltale signatures list            services per vendor, with their rule counts
+  telltale signatures lookup NAME|ADDRESS...
+                                      which rule names a host or address, and why
+  telltale signatures stats           how much data there is, per vendor
   telltale --version
 
 Options for analyze:
   --json[=OUT]          the exposure report as JSON (to OUT, or standard output)
   --flows[=OUT]         every flow as a JSON line (NDJSON), as flows end
   --signatures DIR      use the signature files in DIR instead of the built-in set
+  --extra-signatures DIR
+                        lay the signature files in DIR over the built-in set: their
+                        entries are added, and replace built-in ones with the same key
   --show-identifiers    show identifiers (query values ...) in full instead of masked
   --max-flows N         flows tracked at once (default 131072)
   --no-progress         no progress bar on standard error
 
 Without --json or --flows, a readable summary goes to standard output.
-Exit status: 0 analysed, 2 bad input or usage, 1 any other failure.
+
+Options for signatures: --signatures DIR, --extra-signatures DIR (as for analyze) and
+--json (the answer as one JSON object).
+
+Exit status: 0 done, 2 bad input or usage (a signature file that does not load), 1 any
+other failure (for signatures check: errors found).
 ";
 
 /// Failures the command reports: a usage or input problem (exit 2) or anything else (exit 1).
@@ -46,6 +60,7 @@ fn main() -> ExitCode {
         Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "analyze" || cmd == "analyse" => {
             analyze::run(args)
         }
+        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "signatures" => signatures::run(args),
         Ok(Some(lexopt::Arg::Long("version"))) => {
             println!("telltale {}", env!("CARGO_PKG_VERSION"));
             Ok(())

@@ -1,7 +1,7 @@
 //! The readable terminal summary of a report.
 
 use std::io::{self, Write};
-use telltale_engine::report::{AppReport, Level, Report};
+use telltale_engine::report::{AppReport, FindingReport, Level, Report};
 
 /// Byte counts as people read them: `512 B`, `3.2 KB`, `14.0 MB`.
 fn bytes(n: u64) -> String {
@@ -51,6 +51,28 @@ fn level(l: Level) -> &'static str {
     }
 }
 
+/// One finding: severity, kind, summary, service and how often it was seen.
+fn finding_line(report: &FindingReport, w: &mut dyn Write) -> io::Result<()> {
+    let f = &report.finding;
+    let service = f
+        .service
+        .as_deref()
+        .map(|s| format!(" [{s}]"))
+        .unwrap_or_default();
+    let times = if report.count > 1 {
+        format!(" (x{})", report.count)
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "    {:<6} {:<20} {}{service}{times}",
+        format!("{:?}", f.severity).to_uppercase(),
+        f.kind.id(),
+        f.summary
+    )
+}
+
 /// Writes the summary.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if let Some(input) = &report.input {
@@ -60,11 +82,26 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             input.source, input.format, input.records, report.totals.flows
         )?;
     }
+    let sigs = &report.signatures;
     writeln!(
         w,
-        "Signatures: schema {}, data {}",
-        report.signatures.schema_version, report.signatures.data_version
+        "Signatures: schema {}, data {} (id {})",
+        sigs.schema_version, sigs.data_version, sigs.id
     )?;
+    for layer in sigs.layers.iter().skip(1) {
+        writeln!(
+            w,
+            "  with {} laid over it ({} files{}; {} entries replaced)",
+            layer.name,
+            layer.files,
+            layer
+                .data_version
+                .as_deref()
+                .map(|v| format!(", data {v}"))
+                .unwrap_or_default(),
+            sigs.overrides
+        )?;
+    }
     if report.apps.is_empty() {
         writeln!(w, "\nNo IP traffic found.")?;
     }
@@ -88,7 +125,11 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  {}:", v.name)?;
             for s in &v.services {
                 let names: Vec<&str> = s.names.iter().map(String::as_str).collect();
-                let affiliate = if s.affiliate { ", affiliate" } else { "" };
+                let affiliate = if s.affiliate {
+                    &format!(", a separate company partly owned by {}", v.name)
+                } else {
+                    ""
+                };
                 let kit = if s.kit_in_app == Some(true) {
                     "; a kit built into this app"
                 } else {
@@ -117,28 +158,38 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 )?;
             }
         }
-        if !app.findings.is_empty() {
-            writeln!(w, "  Findings:")?;
-        }
-        for report in &app.findings {
-            let f = &report.finding;
-            let service = f
-                .service
+        // Findings grouped by the vendor whose service or network they concern, in the order
+        // the vendors are listed, then the ones that concern no vendor.
+        let mut groups: Vec<(String, Vec<&FindingReport>)> = app
+            .vendors
+            .iter()
+            .map(|v| {
+                let own = app
+                    .findings
+                    .iter()
+                    .filter(|f| f.finding.vendor.as_deref() == Some(v.id.as_str()))
+                    .collect();
+                (format!("Findings about {}:", v.name), own)
+            })
+            .collect();
+        let listed = |f: &&FindingReport| {
+            f.finding
+                .vendor
                 .as_deref()
-                .map(|s| format!(" [{s}]"))
-                .unwrap_or_default();
-            let times = if report.count > 1 {
-                format!(" (x{})", report.count)
-            } else {
-                String::new()
-            };
-            writeln!(
-                w,
-                "    {:<6} {:<20} {}{service}{times}",
-                format!("{:?}", f.severity).to_uppercase(),
-                f.kind.id(),
-                f.summary
-            )?;
+                .is_some_and(|id| app.vendors.iter().any(|v| v.id == id))
+        };
+        let rest: Vec<&FindingReport> = app.findings.iter().filter(|f| !listed(f)).collect();
+        let heading = if groups.iter().all(|(_, g)| g.is_empty()) {
+            "Findings:"
+        } else {
+            "Other findings:"
+        };
+        groups.push((heading.to_owned(), rest));
+        for (heading, group) in groups.iter().filter(|(_, g)| !g.is_empty()) {
+            writeln!(w, "  {heading}")?;
+            for report in group {
+                finding_line(report, w)?;
+            }
         }
         if app.findings_dropped > 0 {
             writeln!(

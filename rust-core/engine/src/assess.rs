@@ -15,8 +15,6 @@ use telltale_wire::{Timestamp, mmtls, tls};
 
 /// Wire value of TLS 1.2: anything below is legacy.
 const TLS_1_2: u16 = 0x0303;
-/// Vendor id whose contacts and networks get the `tencent-*` finding kinds.
-const TENCENT: &str = "tencent";
 /// Bytes received over TLS from a code source before the flow counts as a download.
 const ENCRYPTED_DOWNLOAD: u64 = 64 * 1024;
 
@@ -91,12 +89,13 @@ pub fn findings(
         out.extend(qq_findings(q, flow, sigs, show_ids));
     }
     out.extend(flow_level_findings(flow, service, sigs));
-    if let Some(s) = service.filter(|s| s.vendor == TENCENT && s.basis != Basis::DnsQuery) {
+    let contact = service.filter(|s| s.basis != Basis::DnsQuery);
+    if let Some(s) = contact {
         let name = sigs
             .service(&s.service)
             .map_or(s.service.as_str(), |sv| sv.name.as_str());
         let mut f = Finding::new(
-            FindingKind::TencentContact,
+            FindingKind::contact(&s.vendor),
             Severity::Low,
             format!(
                 "reached {name} ({}), known by {}",
@@ -111,13 +110,15 @@ pub fn findings(
         f.service = Some(s.service.clone());
         out.push(f);
     }
-    let tencent_service =
-        service.is_some_and(|s| s.vendor == TENCENT && s.basis != Basis::DnsQuery);
-    if let Some(n) = network.filter(|n| n.vendor == TENCENT && !tencent_service) {
+    let same_vendor = |n: &&NetworkAttribution| contact.is_some_and(|s| s.vendor == n.vendor);
+    if let Some(n) = network.filter(|n| !same_vendor(n)) {
+        let owner = sigs
+            .vendor(&n.vendor)
+            .map_or(n.vendor.as_str(), |v| v.name.as_str());
         let mut f = Finding::new(
-            FindingKind::TencentNetwork,
+            FindingKind::network(&n.vendor),
             Severity::Info,
-            format!("{} is in Tencent's network ({})", n.address, n.prefix),
+            format!("{} is in {owner}'s network ({})", n.address, n.prefix),
         )
         .with("address", n.address.to_string())
         .with("prefix", &n.prefix)

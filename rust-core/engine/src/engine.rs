@@ -210,9 +210,11 @@ impl Engine {
         }
 
         let record = self.record(&mut flow, end);
-        self.aggregate.add(&record);
         if self.config.keep_flow_records {
+            self.aggregate.add(&record);
             self.records.push_back(record);
+        } else {
+            self.aggregate.add_owned(record);
         }
     }
 

@@ -4,6 +4,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use telltale_wire::kv::percent_decode;
 
+/// Vendor id whose contacts and networks get the `tencent-*` finding kinds.
+const TENCENT: &str = "tencent";
+
 /// The kinds of finding, with stable ids (DESIGN.md, "Findings"). Declared from most to least
 /// important to the person using the phone: between findings of equal severity, the earlier
 /// kind leads an app's list and gives its exposure reason.
@@ -36,6 +39,10 @@ pub enum FindingKind {
     TencentContact,
     /// The flow reaches a Tencent network with no evidence of a Tencent service.
     TencentNetwork,
+    /// The flow reaches a service of another vendor in the signature set (ByteDance ...).
+    VendorContact,
+    /// The flow reaches another vendor's network with no evidence of one of its services.
+    VendorNetwork,
 }
 
 impl FindingKind {
@@ -55,6 +62,8 @@ impl FindingKind {
             FindingKind::OwnEncryptedDns => "own-encrypted-dns",
             FindingKind::TencentContact => "tencent-contact",
             FindingKind::TencentNetwork => "tencent-network",
+            FindingKind::VendorContact => "vendor-contact",
+            FindingKind::VendorNetwork => "vendor-network",
         }
     }
 
@@ -112,6 +121,15 @@ impl FindingKind {
                 "The app connected to a server on Tencent's network. That network also hosts other \
                  companies, so this alone does not show a Tencent service."
             }
+            FindingKind::VendorContact => {
+                "The app exchanged data with a service of another company this monitor watches; \
+                 the service's description says what it can learn."
+            }
+            FindingKind::VendorNetwork => {
+                "The app connected to a server on the network of another company this monitor \
+                 watches. Such networks also host other companies, so this alone does not show \
+                 one of its services."
+            }
         }
     }
 
@@ -134,6 +152,27 @@ impl FindingKind {
             FindingKind::OwnEncryptedDns => "bypasses the phone's name lookups",
             FindingKind::TencentContact => "exchanges data with Tencent services",
             FindingKind::TencentNetwork => "connects to servers on Tencent's network",
+            FindingKind::VendorContact => "exchanges data with services of a watched company",
+            FindingKind::VendorNetwork => "connects to servers on a watched company's network",
+        }
+    }
+
+    /// The kind for reaching a service of `vendor`: Tencent's has its own id (DESIGN.md), any
+    /// other vendor's the general one.
+    pub fn contact(vendor: &str) -> FindingKind {
+        if vendor == TENCENT {
+            FindingKind::TencentContact
+        } else {
+            FindingKind::VendorContact
+        }
+    }
+
+    /// The kind for reaching `vendor`'s network without one of its services.
+    pub fn network(vendor: &str) -> FindingKind {
+        if vendor == TENCENT {
+            FindingKind::TencentNetwork
+        } else {
+            FindingKind::VendorNetwork
         }
     }
 }
@@ -255,9 +294,20 @@ mod tests {
             FindingKind::CleartextHttp,
             FindingKind::TencentNetwork,
             FindingKind::LegacyTls,
+            FindingKind::VendorContact,
         ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.id());
         }
         assert!(Severity::High > Severity::Medium && Severity::Low > Severity::Info);
+        assert_eq!(FindingKind::contact("tencent"), FindingKind::TencentContact);
+        assert_eq!(
+            FindingKind::contact("bytedance"),
+            FindingKind::VendorContact
+        );
+        assert_eq!(FindingKind::network("tencent"), FindingKind::TencentNetwork);
+        assert_eq!(
+            FindingKind::network("bytedance"),
+            FindingKind::VendorNetwork
+        );
     }
 }

@@ -6,10 +6,11 @@ use crate::app::{AppInfo, AppKey};
 use crate::attribution::Basis;
 use crate::finding::{Finding, FindingKind, Severity};
 use crate::record::FlowRecord;
-use crate::signatures::{Category, Signatures};
+use crate::signatures::{Category, LayerInfo, Signatures};
 use crate::tokens::TokenUse;
 use core::net::IpAddr;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use telltale_wire::Timestamp;
 
@@ -214,6 +215,25 @@ pub struct SignatureSetInfo {
     pub schema_version: u32,
     /// Data version (date) of the set.
     pub data_version: String,
+    /// Id of exactly this data ([`Signatures::id`]).
+    pub id: String,
+    /// The layers the set was loaded from: built-in, then a user's directory.
+    pub layers: Vec<LayerInfo>,
+    /// How many entries a user's layer replaced.
+    pub overrides: usize,
+}
+
+impl SignatureSetInfo {
+    /// What a report records about `sigs`.
+    pub fn of(sigs: &Signatures) -> SignatureSetInfo {
+        SignatureSetInfo {
+            schema_version: sigs.schema_version(),
+            data_version: sigs.data_version().to_owned(),
+            id: sigs.id().to_owned(),
+            layers: sigs.layers().to_vec(),
+            overrides: sigs.overrides().len(),
+        }
+    }
 }
 
 /// A problem with part of the input that did not stop the analysis.
@@ -286,14 +306,11 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
     a.kind == b.kind && a.vendor == b.vendor && a.service == b.service && a.summary == b.summary
 }
 
-/// A hash of what [`same_finding`] compares, to find a finding without building a key.
+/// A hash of what [`same_finding`] compares, to find a finding without building a key. It
+/// runs for every finding of every flow, so it uses a fast hash; it never leaves the process.
 fn finding_key(f: &Finding) -> u64 {
-    fnv1a(&[
-        f.kind.id(),
-        f.vendor.as_deref().unwrap_or(""),
-        f.service.as_deref().unwrap_or(""),
-        &f.summary,
-    ])
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one((f.kind, &f.vendor, &f.service, &f.summary))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -325,6 +342,17 @@ fn insert_bounded(set: &mut BTreeSet<String>, v: &str) {
 impl Aggregate {
     /// Folds one flow record in.
     pub fn add(&mut self, r: &FlowRecord) {
+        self.fold(r, r.findings.iter().map(Cow::Borrowed));
+    }
+
+    /// Folds one flow record in that is not kept: its findings move into the report instead
+    /// of being copied.
+    pub fn add_owned(&mut self, mut r: FlowRecord) {
+        let findings = std::mem::take(&mut r.findings);
+        self.fold(&r, findings.into_iter().map(Cow::Owned));
+    }
+
+    fn fold<'f>(&mut self, r: &FlowRecord, findings: impl Iterator<Item = Cow<'f, Finding>>) {
         let key = if self.apps.len() >= MAX_APPS && !self.apps.contains_key(&r.app) {
             self.overflow_flows += 1;
             AppKey::Uid(-1)
@@ -359,13 +387,13 @@ impl Aggregate {
                 insert_bounded(&mut net.prefixes, &n.prefix);
             }
         }
-        for f in &r.findings {
-            let k = finding_key(f);
+        for f in findings {
+            let k = finding_key(&f);
             // A 64-bit collision between different findings is counted as dropped, not merged.
             if let Some(agg) = app
                 .findings
                 .get_mut(&k)
-                .filter(|a| same_finding(&a.first, f))
+                .filter(|a| same_finding(&a.first, &f))
             {
                 agg.count += 1;
                 agg.first_ts = agg.first_ts.min(r.first_seen);
@@ -377,7 +405,7 @@ impl Aggregate {
                 app.findings.insert(
                     k,
                     FindingAgg {
-                        first: f.clone(),
+                        first: f.into_owned(),
                         count: 1,
                         first_ts: r.first_seen,
                         last_ts: r.last_seen,
@@ -458,10 +486,7 @@ impl Aggregate {
         Report {
             schema: SCHEMA,
             input: None,
-            signatures: SignatureSetInfo {
-                schema_version: sigs.schema_version(),
-                data_version: sigs.data_version().to_owned(),
-            },
+            signatures: SignatureSetInfo::of(sigs),
             totals: Totals {
                 flows_of_overflow_apps: self.overflow_flows,
                 ..totals
@@ -574,17 +599,32 @@ fn app_report(
             .then_with(|| y.count.cmp(&x.count))
             .then_with(|| a.summary.cmp(&b.summary))
     });
-    let tencent_services: Vec<(String, bool)> = vendors
-        .get("tencent")
+    // The vendor the app exchanged most with comes first.
+    let mut vendors: Vec<VendorReport> = vendors.into_values().collect();
+    vendors.sort_by_cached_key(|v| {
+        let service_bytes: u64 = v.services.iter().map(|s| s.bytes_up + s.bytes_down).sum();
+        let network_bytes = v
+            .network_only
+            .as_ref()
+            .map_or(0, |n| n.bytes_up + n.bytes_down);
+        (
+            std::cmp::Reverse(service_bytes + network_bytes),
+            v.id.clone(),
+        )
+    });
+    let contacted: Vec<VendorServices> = vendors
+        .iter()
         .map(|v| {
-            v.services
+            let services = v
+                .services
                 .iter()
                 .filter(|s| s.connections > 0)
                 .map(|s| (s.name.clone(), s.kit_in_app == Some(true)))
-                .collect()
+                .collect();
+            (v.name.clone(), services)
         })
-        .unwrap_or_default();
-    let exposure = exposure(&findings, &tencent_services);
+        .collect();
+    let exposure = exposure(&findings, &contacted);
     AppReport {
         uid: match key {
             AppKey::Uid(u) => Some(u),
@@ -603,7 +643,7 @@ fn app_report(
         packets_down: a.packets_down,
         bytes_up: a.bytes_up,
         bytes_down: a.bytes_down,
-        vendors: vendors.into_values().collect(),
+        vendors,
         findings,
         findings_dropped: a.findings_dropped,
     }
@@ -643,10 +683,26 @@ fn services_phrase(services: &[(String, bool)]) -> String {
     }
 }
 
+/// The services of one vendor an app exchanged data with, for its exposure reason: the vendor's
+/// name and `(service name, through a kit built into the app)`.
+pub type VendorServices = (String, Vec<(String, bool)>);
+
+/// Each vendor's services: "Tencent services (WeChat) and ByteDance services (Pangle, through
+/// a kit built into the app)".
+fn vendors_phrase(vendors: &[VendorServices]) -> String {
+    let parts: Vec<String> = vendors
+        .iter()
+        .filter(|(_, services)| !services.is_empty())
+        .map(|(name, services)| format!("{name} services ({})", services_phrase(services)))
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    english_list(&parts)
+}
+
 /// The exposure level is the severity of the app's most serious finding (info counts as none);
-/// the reason names that finding's kind and, when the app exchanged data with Tencent services
-/// and that is not already the reason, which ones.
-pub fn exposure(findings: &[FindingReport], tencent_services: &[(String, bool)]) -> Exposure {
+/// the reason names that finding's kind and, when the app exchanged data with a watched
+/// vendor's services and that is not already the reason, which ones.
+pub fn exposure(findings: &[FindingReport], vendors: &[VendorServices]) -> Exposure {
     let top = findings
         .iter()
         .map(|f| &f.finding)
@@ -657,16 +713,17 @@ pub fn exposure(findings: &[FindingReport], tencent_services: &[(String, bool)])
                 .then_with(|| b.kind.cmp(&a.kind))
         });
     let level = Level::from_severity(top.map(|f| f.severity));
-    let services = services_phrase(tencent_services);
+    let services = vendors_phrase(vendors);
+    let contact = |k| matches!(k, FindingKind::TencentContact | FindingKind::VendorContact);
     let reason = match (top, services.is_empty()) {
         (None, true) => "No exposure was found in the traffic seen.".to_owned(),
         (None, false) => format!("No exposure was found; it exchanged data with {services}."),
-        (Some(f), false) if f.kind == FindingKind::TencentContact => {
-            format!("This app exchanges data with Tencent services ({services}).")
+        (Some(f), false) if contact(f.kind) => {
+            format!("This app exchanges data with {services}.")
         }
         (Some(f), true) => format!("This app {}.", f.kind.reason()),
         (Some(f), false) => format!(
-            "This app {}, and it exchanges data with Tencent services ({services}).",
+            "This app {}, and it exchanges data with {services}.",
             f.kind.reason()
         ),
     };
@@ -679,6 +736,10 @@ mod tests {
 
     fn svc(list: &[(&str, bool)]) -> Vec<(String, bool)> {
         list.iter().map(|(n, k)| ((*n).to_owned(), *k)).collect()
+    }
+
+    fn tencent(list: &[(&str, bool)]) -> Vec<VendorServices> {
+        vec![("Tencent".to_owned(), svc(list))]
     }
 
     #[test]
@@ -726,7 +787,7 @@ mod tests {
             report_of(FindingKind::LocationCleartext, Severity::High),
             report_of(FindingKind::CleartextDns, Severity::Low),
         ];
-        let e = exposure(&findings, &svc(&[("Tencent Map", true)]));
+        let e = exposure(&findings, &tencent(&[("Tencent Map", true)]));
         assert_eq!(e.level, Level::High);
         assert_eq!(
             e.reason,
@@ -735,8 +796,19 @@ mod tests {
         );
         let contact = [report_of(FindingKind::TencentContact, Severity::Low)];
         assert_eq!(
-            exposure(&contact, &svc(&[("WeChat", false)])).reason,
+            exposure(&contact, &tencent(&[("WeChat", false)])).reason,
             "This app exchanges data with Tencent services (WeChat)."
+        );
+        let two = [
+            tencent(&[("WeChat", false)]).remove(0),
+            ("ByteDance".to_owned(), svc(&[("Pangle", true)])),
+            ("Nobody".to_owned(), Vec::new()),
+        ];
+        let contact = [report_of(FindingKind::VendorContact, Severity::Low)];
+        assert_eq!(
+            exposure(&contact, &two).reason,
+            "This app exchanges data with Tencent services (WeChat) and ByteDance services \
+             (Pangle, through a kit built into the app)."
         );
         assert_eq!(
             exposure(&[], &[]).reason,

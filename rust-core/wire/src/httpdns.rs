@@ -91,53 +91,79 @@ pub fn httpdns_answer(body: &[u8], names: &[String]) -> Vec<HostAddrs> {
 }
 
 /// The host map of a (decoded) WeChat newgetdns answer: every `<domain name=".." timeout="..">`
-/// with its `<ip>` and `<ipv6>` children. A document cut short yields the hosts before the cut.
+/// with its `<ip>` and `<ipv6>` children (IPv4 ones first). A document cut short yields the
+/// hosts before the cut.
+///
+/// One pass over the tags: answers run to tens of kilobytes, and a phone fetches them often.
 pub fn newgetdns_hosts(xml: &[u8]) -> Vec<HostAddrs> {
-    let text = String::from_utf8_lossy(xml);
-    let mut out = Vec::new();
-    let mut rest = text.as_ref();
-    while let Some(start) = rest.find("<domain ") {
-        let after = rest.get(start + 8..).unwrap_or_default();
-        let Some(open_end) = after.find('>') else {
-            break;
-        };
-        let (attrs, body) = after.split_at(open_end);
-        let (body, next) = match body.find("</domain>") {
-            Some(end) => body.split_at(end),
-            None => (body, ""),
-        };
-        rest = next;
-        let Some(name) = attribute(attrs, "name").map(normalise) else {
-            continue;
-        };
-        let ttl = attribute(attrs, "timeout").and_then(|t| t.parse().ok());
-        let mut addrs = Vec::new();
-        for tag in ["<ip>", "<ipv6>"] {
-            let close = tag.replacen('<', "</", 1);
-            for piece in body.split(tag).skip(1) {
-                if let Some(a) = piece.split(close.as_str()).next().and_then(address)
-                    && !addrs.contains(&a)
-                    && addrs.len() < MAX_ADDRS
-                {
+    /// The domain being read: name, ttl, its `<ip>` and its `<ipv6>` addresses.
+    type Open = (String, Option<u32>, Vec<IpAddr>, Vec<IpAddr>);
+    fn flush(open: &mut Option<Open>, out: &mut Vec<HostAddrs>) {
+        if let Some((name, ttl, mut addrs, v6)) = open.take() {
+            for a in v6 {
+                if !addrs.contains(&a) && addrs.len() < MAX_ADDRS {
                     addrs.push(a);
                 }
             }
-        }
-        if !addrs.is_empty() {
-            out.push(HostAddrs { name, addrs, ttl });
-        }
-        if out.len() >= MAX_HOSTS {
-            break;
+            if !addrs.is_empty() && out.len() < MAX_HOSTS {
+                out.push(HostAddrs { name, addrs, ttl });
+            }
         }
     }
+    let find = |from: usize, byte: u8| {
+        xml.get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == byte))
+            .map(|i| from + i)
+    };
+    let mut out = Vec::new();
+    let mut open: Option<Open> = None;
+    let mut at = 0;
+    while let Some(lt) = find(at, b'<') {
+        let Some(gt) = find(lt + 1, b'>') else {
+            break;
+        };
+        let tag = xml.get(lt + 1..gt).unwrap_or_default();
+        at = gt + 1;
+        if let Some(attrs) = tag.strip_prefix(b"domain ") {
+            flush(&mut open, &mut out);
+            if out.len() >= MAX_HOSTS {
+                break;
+            }
+            let attrs = String::from_utf8_lossy(attrs);
+            open = attribute(&attrs, "name").map(|name| {
+                let ttl = attribute(&attrs, "timeout").and_then(|t| t.parse().ok());
+                (normalise(name), ttl, Vec::new(), Vec::new())
+            });
+        } else if tag == b"/domain" {
+            flush(&mut open, &mut out);
+        } else if let (Some((_, _, v4, v6)), true) = (open.as_mut(), tag == b"ip" || tag == b"ipv6")
+        {
+            // The text up to the next tag; a document cut inside it has no address there.
+            let Some(end) = find(at, b'<') else {
+                break;
+            };
+            let list = if tag == b"ip" { v4 } else { v6 };
+            let text = xml.get(at..end).and_then(|t| core::str::from_utf8(t).ok());
+            if let Some(a) = text.and_then(address)
+                && !list.contains(&a)
+                && list.len() < MAX_ADDRS
+            {
+                list.push(a);
+            }
+        }
+    }
+    // A domain cut short before its end tag still counts with what it gave.
+    flush(&mut open, &mut out);
     out
 }
 
-/// The value of `key="value"` in an XML start tag's attribute text.
+/// The value of `key="value"` in an XML start tag's attribute text (values without spaces, as
+/// host names and numbers are).
 fn attribute<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    let at = attrs.find(&format!("{key}=\""))? + key.len() + 2;
-    let value = attrs.get(at..)?;
-    value.get(..value.find('"')?)
+    attrs.split_ascii_whitespace().find_map(|a| {
+        let value = a.strip_prefix(key)?.strip_prefix("=\"")?;
+        value.get(..value.find('"')?)
+    })
 }
 
 #[cfg(test)]
@@ -200,6 +226,16 @@ mod tests {
             }
         );
         assert_eq!(hosts[1].addrs, [ip("198.51.100.9"), ip("2001:db8::f3")]);
+        // A domain cut short after a whole address keeps it; attributes match whole keys.
+        let cut = b"<domain hostname=\"x\" name=\"A.Example.\"><ip>192.0.2.1</ip><ip>192.0";
+        assert_eq!(
+            newgetdns_hosts(cut),
+            [HostAddrs {
+                name: "a.example".into(),
+                addrs: vec![ip("192.0.2.1")],
+                ttl: None
+            }]
+        );
     }
 
     proptest::proptest! {

@@ -230,22 +230,36 @@ mod tests {
             ("tencent-im-trtc", Category::Cloud),
             ("dnspod", Category::Dns),
             ("tencent-games", Category::Games),
-            ("tencent-video", Category::Other),
-            ("qq-music", Category::Other),
+            ("ace-anticheat", Category::Games),
+            ("qq-connect", Category::Other),
+            ("tencent-video", Category::Media),
+            ("qq-music", Category::Media),
+            ("tencent-music-ads", Category::Ads),
             ("sogou", Category::Other),
             ("sogou-input", Category::InputMethod),
             ("riot-games", Category::Games),
         ];
-        assert_eq!(s.services().count(), expected.len());
+        let tencent = |vendor: &str| vendor == "tencent";
+        assert_eq!(
+            s.services().filter(|sv| tencent(&sv.vendor)).count(),
+            expected.len()
+        );
         for (id, category) in expected {
             let service = s.service(id).unwrap_or_else(|| panic!("no service {id}"));
             assert_eq!(service.category, category, "{id}");
             assert_eq!(service.vendor, "tencent");
-            assert_eq!(service.affiliate, id == "riot-games", "{id}");
+            // Tencent Music Entertainment is listed and only partly Tencent's; Riot Games and
+            // Sogou are wholly owned.
+            let affiliate = matches!(id, "qq-music" | "tencent-music-ads");
+            assert_eq!(service.affiliate, affiliate, "{id}");
             assert!(s.rules().any(|r| r.service == id), "{id} has no rule");
         }
         assert_eq!(s.vendors().count(), 1);
-        assert_eq!(s.rules().count(), 178);
+        let tencent_rules = s
+            .rules()
+            .filter(|r| s.service(&r.service).is_some_and(|sv| tencent(&sv.vendor)))
+            .count();
+        assert_eq!(tencent_rules, 187);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! another schema is rejected for that reason rather than for a field this build does not know;
 //! then in full, with unknown fields denied. Semantic checks follow across all files, and every
 //! error names the file and, where one applies, the 1-based line.
+//!
+//! A set is read in layers (the built-in files, then a user's directory). Within a layer an id,
+//! suffix, prefix or address may be defined once; a later layer may define it again, which
+//! replaces the earlier layer's entry and is recorded as an [`Override`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,8 +18,8 @@ use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use super::model::{
-    BytesAt, Category, DomainRule, EndpointRule, LengthField, NetworkList, PayloadRule,
-    ProtocolRule, Service, SignatureError, Tag, Transport, Vendor,
+    BytesAt, Category, DomainRule, EndpointRule, LayerInfo, LengthField, NetworkList, Override,
+    PayloadRule, ProtocolRule, Service, SignatureError, Tag, Transport, Vendor,
 };
 use super::name_trie::{NameTrie, check_suffix};
 use super::prefix_trie::{Prefix, PrefixTrie, parse_prefix};
@@ -194,16 +198,20 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// A file's name and text, for turning spans into errors.
+/// A file's name, text and layer, for turning spans into errors and telling overrides from
+/// duplicates.
 #[derive(Clone, Copy)]
 struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Byte offsets of the text's line breaks, so that a span's line is a binary search.
+    breaks: &'a [usize],
+    layer: usize,
 }
 
 impl Ctx<'_> {
     fn line(&self, span: Range<usize>) -> usize {
-        line_of(self.text, span.start)
+        line_of(self.breaks, span.start)
     }
 
     fn err_at(&self, span: Range<usize>, reason: String) -> SignatureError {
@@ -218,9 +226,12 @@ impl Ctx<'_> {
         self.err_at(value.span(), reason)
     }
 
-    /// `file:line` of a value, for "first defined at" remarks.
-    fn place(&self, value: &Text) -> String {
-        format!("{}:{}", self.file, self.line(value.span()))
+    /// Where a value is, for "first defined at" remarks and overrides.
+    fn place(&self, value: &Text) -> Place {
+        Place {
+            at: format!("{}:{}", self.file, self.line(value.span())),
+            layer: self.layer,
+        }
     }
 
     /// A required one-line text field: not blank, no control characters.
@@ -255,10 +266,19 @@ impl Ctx<'_> {
     }
 }
 
-/// The 1-based line of a byte offset (clamped to the text).
-fn line_of(text: &str, offset: usize) -> usize {
-    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
-    before.iter().filter(|&&b| b == b'\n').count() + 1
+/// Byte offsets of the line breaks of a text.
+fn line_breaks(text: &str) -> Vec<usize> {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The 1-based line of a byte offset, given the text's line breaks (an offset past the text
+/// is on its last line).
+fn line_of(breaks: &[usize], offset: usize) -> usize {
+    breaks.partition_point(|&b| b < offset) + 1
 }
 
 /// Turns a TOML error into a loader error with a line when the error has a span.
@@ -292,30 +312,72 @@ fn is_date(s: &str) -> bool {
         && (1..=31).contains(&number(8..10))
 }
 
-/// Where an entry was defined, for "first defined at" remarks.
-type Place = String;
+/// Where an entry was defined: `file:line` and the layer of the file.
+#[derive(Clone)]
+struct Place {
+    at: String,
+    layer: usize,
+}
 
-/// Loads a set from `(file name, text)` pairs. Files are read in name order so that errors and
-/// iteration order do not depend on the order the caller found them in.
-pub(super) fn load(files: &[(&str, &str)]) -> Result<Signatures, SignatureError> {
-    let mut files: Vec<Ctx<'_>> = files
+/// One layer as the loader takes it: a name and `(file name, text)` pairs.
+pub(super) type LayerFiles<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+
+/// Loads a set from layers of `(file name, text)` pairs. Within a layer, files are read in name
+/// order so that errors and iteration order do not depend on the order the caller found them in.
+/// The first layer must hold the one `[set]` table of the set; each later layer may hold its own.
+pub(super) fn load(layers: &[LayerFiles<'_>]) -> Result<Signatures, SignatureError> {
+    let breaks: Vec<Vec<Vec<usize>>> = layers
         .iter()
-        .map(|&(file, text)| Ctx { file, text })
+        .map(|(_, files)| files.iter().map(|(_, text)| line_breaks(text)).collect())
         .collect();
-    files.sort_by(|a, b| a.file.cmp(b.file));
-    if files.is_empty() {
+    let mut docs = Vec::new();
+    let mut infos = Vec::with_capacity(layers.len());
+    let mut base = None;
+    for (layer, (name, files)) in layers.iter().enumerate() {
+        let mut files: Vec<Ctx<'_>> = files
+            .iter()
+            .zip(breaks.get(layer).map(Vec::as_slice).unwrap_or_default())
+            .map(|(&(file, text), breaks)| Ctx {
+                file,
+                text,
+                breaks,
+                layer,
+            })
+            .collect();
+        files.sort_by(|a, b| a.file.cmp(b.file));
+        if files.is_empty() {
+            return Err(SignatureError {
+                file: SET_FILE.into(),
+                line: None,
+                reason: format!("no signature files in {name}"),
+            });
+        }
+        let first = docs.len();
+        for ctx in &files {
+            docs.push((*ctx, parse_file(*ctx)?));
+        }
+        let set = read_set(docs.get(first..).unwrap_or_default())?;
+        if layer == 0 {
+            base = Some(set.clone().ok_or_else(|| SignatureError {
+                file: SET_FILE.into(),
+                line: None,
+                reason: "no file has a [set] table with data_version and description".into(),
+            })?);
+        }
+        infos.push(LayerInfo {
+            name: (*name).to_string(),
+            data_version: set.map(|(version, _)| version),
+            files: files.len(),
+            sha256: digest(&files),
+        });
+    }
+    let Some((data_version, description)) = base else {
         return Err(SignatureError {
             file: SET_FILE.into(),
             line: None,
             reason: "no signature files".into(),
         });
-    }
-    let mut docs = Vec::with_capacity(files.len());
-    for ctx in files {
-        docs.push((ctx, parse_file(ctx)?));
-    }
-
-    let (data_version, description) = read_set(&docs)?;
+    };
     // Each kind is read across all files before the next, so references may point to any file.
     let mut b = Builder::default();
     for (ctx, doc) in &docs {
@@ -347,21 +409,50 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<Signatures, SignatureError>
     }
     let rule_examples = std::mem::take(&mut b.rule_examples);
     let list_examples = std::mem::take(&mut b.list_examples);
-    let signatures = b.finish(data_version, description);
-    check_rule_examples(&signatures, &rule_examples)?;
-    check_list_examples(&signatures, &list_examples)?;
+    let rule_layer = std::mem::take(&mut b.rule_layer);
+    let list_layer: Vec<usize> = list_examples.iter().map(|(ctx, _)| ctx.layer).collect();
+    let signatures = b.finish(data_version, description, infos);
+    check_rule_examples(&signatures, &rule_examples, &rule_layer)?;
+    check_list_examples(&signatures, &list_examples, &list_layer)?;
     Ok(signatures)
 }
 
-/// The data version and description from the one `[set]` table of the set.
-fn read_set(docs: &[(Ctx<'_>, FileDoc)]) -> Result<(String, String), SignatureError> {
+/// SHA-256 over a layer's file names and texts (in name order), in hex: which data a report
+/// was made with.
+fn digest(files: &[Ctx<'_>]) -> String {
+    sha256_hex(files.iter().flat_map(|ctx| [ctx.file, ctx.text]))
+}
+
+/// SHA-256 in hex over length-prefixed parts, so that no two lists of parts hash alike.
+fn sha256_hex<'p>(parts: impl Iterator<Item = &'p str>) -> String {
+    let mut d = ring::digest::Context::new(&ring::digest::SHA256);
+    for part in parts {
+        d.update(&(part.len() as u64).to_be_bytes());
+        d.update(part.as_bytes());
+    }
+    d.finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The set's id: its data version and the start of a hash over every layer's hash.
+fn set_id(data_version: &str, layers: &[LayerInfo]) -> String {
+    let all = sha256_hex(layers.iter().map(|l| l.sha256.as_str()));
+    format!("{data_version}#{}", all.get(..12).unwrap_or_default())
+}
+
+/// The data version and description of a layer's `[set]` table, if it has one; a second one
+/// in the same layer is an error.
+fn read_set(docs: &[(Ctx<'_>, FileDoc)]) -> Result<Option<(String, String)>, SignatureError> {
     let mut set: Option<(String, String, Place)> = None;
     for (ctx, doc) in docs {
         let Some(s) = &doc.set else { continue };
         if let Some((_, _, first)) = &set {
             return Err(ctx.err(
                 &s.data_version,
-                format!("a second [set] table (the first is at {first})"),
+                format!("a second [set] table (the first is at {})", first.at),
             ));
         }
         set = Some((
@@ -370,14 +461,7 @@ fn read_set(docs: &[(Ctx<'_>, FileDoc)]) -> Result<(String, String), SignatureEr
             ctx.place(&s.data_version),
         ));
     }
-    match set {
-        Some((data_version, description, _)) => Ok((data_version, description)),
-        None => Err(SignatureError {
-            file: SET_FILE.into(),
-            line: None,
-            reason: "no file has a [set] table with data_version and description".into(),
-        }),
-    }
+    Ok(set.map(|(version, description, _)| (version, description)))
 }
 
 /// The set under construction, with what the final checks need.
@@ -390,6 +474,8 @@ struct Builder<'a> {
     service_index: HashMap<String, (usize, Place)>,
     rules: Vec<DomainRule>,
     rule_service: Vec<usize>,
+    /// Per rule: the layer that defined it.
+    rule_layer: Vec<usize>,
     names: NameTrie,
     lists: Vec<NetworkList>,
     list_vendor: Vec<usize>,
@@ -397,10 +483,13 @@ struct Builder<'a> {
     prefix_places: Vec<Place>,
     v4: PrefixTrie,
     v6: PrefixTrie,
-    payloads: Vec<PayloadRule>,
-    payload_service: Vec<usize>,
-    endpoints: foldhash::HashMap<IpAddr, Vec<(EndpointRule, usize)>>,
-    protocols: foldhash::HashMap<String, (ProtocolRule, usize)>,
+    /// Payload rules with the index of their service and their layer.
+    payloads: Vec<(PayloadRule, usize, usize)>,
+    /// Endpoint rules with the index of their service and their layer, by address.
+    endpoints: foldhash::HashMap<IpAddr, Vec<(EndpointRule, usize, usize)>>,
+    /// Protocol rules with the index of their service and their place, by id.
+    protocols: foldhash::HashMap<String, (ProtocolRule, usize, Place)>,
+    overrides: Vec<Override>,
     /// Per rule: its file and its examples with their spans.
     rule_examples: Vec<(Ctx<'a>, &'a [Text])>,
     /// Per network list: its file and its examples with their spans.
@@ -408,18 +497,33 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn add_vendor(&mut self, ctx: Ctx<'a>, v: &VendorDoc) -> Result<(), SignatureError> {
-        let id = ctx.id("id", &v.id)?;
-        if let Some((_, first)) = self.vendor_index.get(&id) {
+    /// A second definition of an entry first defined at `first`: an error within one layer; in
+    /// a later layer, an override that replaces the entry (the caller does the replacing).
+    fn redefine(
+        &mut self,
+        ctx: Ctx<'_>,
+        value: &Text,
+        what: String,
+        first: &Place,
+    ) -> Result<(), SignatureError> {
+        if first.layer >= ctx.layer {
             return Err(ctx.err(
-                &v.id,
-                format!("duplicate vendor id `{id}` (first defined at {first})"),
+                value,
+                format!("duplicate {what} (first defined at {})", first.at),
             ));
         }
-        self.vendor_index
-            .insert(id.clone(), (self.vendors.len(), ctx.place(&v.id)));
-        self.vendors.push(Vendor {
-            id,
+        self.overrides.push(Override {
+            entry: what,
+            by: ctx.place(value).at,
+            replaced: first.at.clone(),
+        });
+        Ok(())
+    }
+
+    fn add_vendor(&mut self, ctx: Ctx<'a>, v: &VendorDoc) -> Result<(), SignatureError> {
+        let id = ctx.id("id", &v.id)?;
+        let vendor = Vendor {
+            id: id.clone(),
             name: ctx.text("name", &v.name)?,
             description: ctx.text("description", &v.description)?,
             source: ctx.text("source", &v.source)?,
@@ -428,7 +532,21 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|p| ctx.text("app_packages", p))
                 .collect::<Result<_, _>>()?,
-        });
+        };
+        let index = match self.vendor_index.get(&id).cloned() {
+            Some((i, first)) => {
+                self.redefine(ctx, &v.id, format!("vendor id `{id}`"), &first)?;
+                i
+            }
+            None => {
+                self.vendors.push(vendor.clone());
+                self.vendors.len() - 1
+            }
+        };
+        if let Some(slot) = self.vendors.get_mut(index) {
+            *slot = vendor;
+        }
+        self.vendor_index.insert(id, (index, ctx.place(&v.id)));
         Ok(())
     }
 
@@ -448,12 +566,6 @@ impl<'a> Builder<'a> {
 
     fn add_service(&mut self, ctx: Ctx<'a>, s: &ServiceDoc) -> Result<(), SignatureError> {
         let id = ctx.id("id", &s.id)?;
-        if let Some((_, first)) = self.service_index.get(&id) {
-            return Err(ctx.err(
-                &s.id,
-                format!("duplicate service id `{id}` (first defined at {first})"),
-            ));
-        }
         let vendor = self.vendor_ref(ctx, &s.vendor)?;
         let service = Service {
             id: id.clone(),
@@ -464,10 +576,24 @@ impl<'a> Builder<'a> {
             affiliate: s.affiliate,
             source: ctx.text("source", &s.source)?,
         };
-        self.service_index
-            .insert(id, (self.services.len(), ctx.place(&s.id)));
-        self.services.push(service);
-        self.service_vendor.push(vendor);
+        let index = match self.service_index.get(&id).cloned() {
+            Some((i, first)) => {
+                self.redefine(ctx, &s.id, format!("service id `{id}`"), &first)?;
+                i
+            }
+            None => {
+                self.services.push(service.clone());
+                self.service_vendor.push(vendor);
+                self.services.len() - 1
+            }
+        };
+        if let Some(slot) = self.services.get_mut(index) {
+            *slot = service;
+        }
+        if let Some(slot) = self.service_vendor.get_mut(index) {
+            *slot = vendor;
+        }
+        self.service_index.insert(id, (index, ctx.place(&s.id)));
         Ok(())
     }
 
@@ -485,20 +611,34 @@ impl<'a> Builder<'a> {
             file: ctx.file.to_string(),
             line: ctx.line(d.suffix.span()),
         };
-        if let Some(first) = self.names.insert(suffix, self.rules.len()) {
-            let first = self
+        let Some(first) = self.names.insert(suffix, self.rules.len()) else {
+            self.rules.push(rule);
+            self.rule_service.push(service);
+            self.rule_layer.push(ctx.layer);
+            self.rule_examples.push((ctx, &d.examples));
+            return Ok(());
+        };
+        let place = Place {
+            at: self
                 .rules
                 .get(first)
                 .map(|r| format!("{}:{}", r.file, r.line))
-                .unwrap_or_default();
-            return Err(ctx.err(
-                &d.suffix,
-                format!("duplicate domain suffix `{suffix}` (first defined at {first})"),
-            ));
+                .unwrap_or_default(),
+            layer: self.rule_layer.get(first).copied().unwrap_or(ctx.layer),
+        };
+        self.redefine(ctx, &d.suffix, format!("domain suffix `{suffix}`"), &place)?;
+        if let Some(slot) = self.rules.get_mut(first) {
+            *slot = rule;
         }
-        self.rules.push(rule);
-        self.rule_service.push(service);
-        self.rule_examples.push((ctx, &d.examples));
+        if let Some(slot) = self.rule_service.get_mut(first) {
+            *slot = service;
+        }
+        if let Some(slot) = self.rule_layer.get_mut(first) {
+            *slot = ctx.layer;
+        }
+        if let Some(slot) = self.rule_examples.get_mut(first) {
+            *slot = (ctx, &d.examples);
+        }
         Ok(())
     }
 
@@ -520,16 +660,31 @@ impl<'a> Builder<'a> {
                 IpAddr::V4(_) => &mut self.v4,
                 IpAddr::V6(_) => &mut self.v6,
             };
-            if let Some(first) = trie.insert(prefix.key(), prefix.len, self.prefixes.len()) {
-                let first = self.prefix_places.get(first).cloned().unwrap_or_default();
-                return Err(ctx.err(
-                    p,
-                    format!("duplicate prefix `{prefix}` (first listed at {first})"),
-                ));
+            let text = prefix.to_string();
+            texts.push(text.clone());
+            match trie.insert(prefix.key(), prefix.len, self.prefixes.len()) {
+                None => {
+                    self.prefixes.push((list, prefix));
+                    self.prefix_places.push(ctx.place(p));
+                }
+                Some(first) => {
+                    let Some(place) = self.prefix_places.get(first).cloned() else {
+                        continue;
+                    };
+                    self.redefine(ctx, p, format!("prefix `{text}`"), &place)?;
+                    if let Some((old_list, _)) = self.prefixes.get(first).copied()
+                        && let Some(old) = self.lists.get_mut(old_list)
+                    {
+                        old.prefixes.retain(|t| *t != text);
+                    }
+                    if let Some(slot) = self.prefixes.get_mut(first) {
+                        *slot = (list, prefix);
+                    }
+                    if let Some(slot) = self.prefix_places.get_mut(first) {
+                        *slot = ctx.place(p);
+                    }
+                }
             }
-            texts.push(prefix.to_string());
-            self.prefixes.push((list, prefix));
-            self.prefix_places.push(ctx.place(p));
         }
         let mut examples = Vec::with_capacity(n.examples.len());
         for e in &n.examples {
@@ -623,8 +778,7 @@ impl<'a> Builder<'a> {
             }
             rule.examples.push(example);
         }
-        self.payloads.push(rule);
-        self.payload_service.push(service);
+        self.payloads.push((rule, service, ctx.layer));
         Ok(())
     }
 
@@ -636,18 +790,31 @@ impl<'a> Builder<'a> {
                 format!("`address` {:?} is not an IP address", e.address.get_ref()),
             )
         })?;
-        let rules = self.endpoints.entry(address).or_default();
-        if let Some((first, _)) = rules.iter().find(|(r, _)| {
-            r.ports.is_empty() || e.ports.is_empty() || r.ports.iter().any(|p| e.ports.contains(p))
-        }) {
-            return Err(ctx.err(
-                &e.address,
-                format!(
-                    "endpoint {address} overlaps the rule at {}:{}",
-                    first.file, first.line
-                ),
-            ));
+        let overlapping: Vec<Place> = self
+            .endpoints
+            .get(&address)
+            .into_iter()
+            .flatten()
+            .filter(|(r, _, _)| {
+                r.ports.is_empty()
+                    || e.ports.is_empty()
+                    || r.ports.iter().any(|p| e.ports.contains(p))
+            })
+            .map(|(r, _, layer)| Place {
+                at: format!("{}:{}", r.file, r.line),
+                layer: *layer,
+            })
+            .collect();
+        for first in &overlapping {
+            self.redefine(ctx, &e.address, format!("endpoint {address}"), first)?;
         }
+        let rules = self.endpoints.entry(address).or_default();
+        // Only earlier layers' rules can be left overlapping here: they are replaced.
+        rules.retain(|(r, _, _)| {
+            !(r.ports.is_empty()
+                || e.ports.is_empty()
+                || r.ports.iter().any(|p| e.ports.contains(p)))
+        });
         rules.push((
             EndpointRule {
                 address,
@@ -660,6 +827,7 @@ impl<'a> Builder<'a> {
                 line: ctx.line(e.address.span()),
             },
             service,
+            ctx.layer,
         ));
         Ok(())
     }
@@ -667,8 +835,8 @@ impl<'a> Builder<'a> {
     fn add_protocol(&mut self, ctx: Ctx<'a>, p: &ProtocolDoc) -> Result<(), SignatureError> {
         let service = self.service_ref(ctx, &p.service)?;
         let id = ctx.id("id", &p.id)?;
-        if self.protocols.contains_key(&id) {
-            return Err(ctx.err(&p.id, format!("duplicate protocol id `{id}`")));
+        if let Some((_, _, first)) = self.protocols.get(&id).cloned() {
+            self.redefine(ctx, &p.id, format!("protocol id `{id}`"), &first)?;
         }
         let rule = ProtocolRule {
             id: id.clone(),
@@ -677,18 +845,35 @@ impl<'a> Builder<'a> {
             note: ctx.text("note", &p.note)?,
             source: ctx.text("source", &p.source)?,
         };
-        self.protocols.insert(id, (rule, service));
+        self.protocols.insert(id, (rule, service, ctx.place(&p.id)));
         Ok(())
     }
 
-    fn finish(self, data_version: String, description: String) -> Signatures {
+    fn finish(
+        mut self,
+        data_version: String,
+        description: String,
+        layers: Vec<LayerInfo>,
+    ) -> Signatures {
         let index = |map: HashMap<String, (usize, Place)>| {
             map.into_iter().map(|(id, (i, _))| (id, i)).collect()
         };
+        // A later layer's payload rules are tried first, so that a user's rule can take a
+        // pattern from a built-in one.
+        self.payloads
+            .sort_by_key(|(_, _, layer)| std::cmp::Reverse(*layer));
+        let (payloads, payload_service) = self
+            .payloads
+            .into_iter()
+            .map(|(rule, service, _)| (rule, service))
+            .unzip();
         Signatures {
             schema_version: SCHEMA_VERSION,
+            id: set_id(&data_version, &layers),
             data_version,
             description,
+            layers,
+            overrides: self.overrides,
             vendors: self.vendors,
             vendor_index: index(self.vendor_index),
             services: self.services,
@@ -702,16 +887,50 @@ impl<'a> Builder<'a> {
             prefixes: self.prefixes,
             v4: self.v4,
             v6: self.v6,
-            payloads: self.payloads,
-            payload_service: self.payload_service,
-            endpoints: self.endpoints,
-            protocols: self.protocols,
+            payloads,
+            payload_service,
+            endpoints: self
+                .endpoints
+                .into_iter()
+                .map(|(addr, rules)| {
+                    let rules = rules.into_iter().map(|(r, s, _)| (r, s)).collect();
+                    (addr, rules)
+                })
+                .collect(),
+            protocols: self
+                .protocols
+                .into_iter()
+                .map(|(id, (rule, service, _))| (id, (rule, service)))
+                .collect(),
         }
     }
 }
 
-/// Both passes over one file.
+/// The schema version when a top-level line before the first table says plainly
+/// `schema_version = <digits>`; `None` otherwise, and the TOML reading decides.
+fn plain_version(text: &str) -> Option<i64> {
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix("schema_version") {
+            let value = rest.trim_start().strip_prefix('=')?;
+            let value = value.split('#').next()?.trim();
+            return value
+                .parse()
+                .ok()
+                .filter(|_| value.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+    None
+}
+
+/// Both passes over one file. The first, for the schema version alone, is skipped when the
+/// version is written plainly and is this build's: it would read the whole file once more.
 fn parse_file(ctx: Ctx<'_>) -> Result<FileDoc, SignatureError> {
+    if plain_version(ctx.text) == Some(i64::from(SCHEMA_VERSION)) {
+        return toml::from_str(ctx.text).map_err(|e| toml_error(ctx, &e));
+    }
     let header: Header = toml::from_str(ctx.text).map_err(|e| toml_error(ctx, &e))?;
     let Some(version) = header.schema_version else {
         return Err(SignatureError {
@@ -733,9 +952,12 @@ fn parse_file(ctx: Ctx<'_>) -> Result<FileDoc, SignatureError> {
 }
 
 /// Every rule example must be matched by its own rule, not a longer one or none.
+///
+/// An example that a later layer's rule took over is not an error: the later layer meant it.
 fn check_rule_examples(
     signatures: &Signatures,
     examples: &[(Ctx<'_>, &[Text])],
+    rule_layer: &[usize],
 ) -> Result<(), SignatureError> {
     for (rule, (ctx, examples)) in examples.iter().enumerate() {
         let suffix = signatures
@@ -745,7 +967,8 @@ fn check_rule_examples(
             .unwrap_or_default();
         for e in *examples {
             let found = signatures.rule_index(e.get_ref());
-            if found == Some(rule) {
+            let taken = found.and_then(|i| rule_layer.get(i)) > Some(&ctx.layer);
+            if found == Some(rule) || taken {
                 continue;
             }
             let instead = match found.and_then(|i| signatures.rules.get(i)) {
@@ -764,10 +987,12 @@ fn check_rule_examples(
     Ok(())
 }
 
-/// Every network example must fall in its own list (by longest prefix).
+/// Every network example must fall in its own list (by longest prefix), unless a later layer's
+/// list took the address over.
 fn check_list_examples(
     signatures: &Signatures,
     examples: &[(Ctx<'_>, &[Text])],
+    list_layer: &[usize],
 ) -> Result<(), SignatureError> {
     for (list, (ctx, examples)) in examples.iter().enumerate() {
         for e in *examples {
@@ -778,7 +1003,7 @@ fn check_list_examples(
                 .prefix_index(addr)
                 .and_then(|i| signatures.prefixes.get(i));
             match found {
-                Some((l, _)) if *l == list => {}
+                Some((l, _)) if *l == list || list_layer.get(*l) > Some(&ctx.layer) => {}
                 Some((l, prefix)) => {
                     let place = signatures
                         .lists
@@ -1000,7 +1225,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 7,
-                "unknown variant `video`, expected one of `messaging`, `analytics`, `crash`, `ads`, `push`, `webview-code`, `maps`, `cloud`, `payments`, `games`, `dns`, `input-method`, `other`"
+                "unknown variant `video`, expected one of `messaging`, `analytics`, `crash`, `ads`, `push`, `webview-code`, `maps`, `cloud`, `payments`, `games`, `dns`, `input-method`, `media`, `other`"
             )
         );
     }
@@ -1163,7 +1388,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 10,
-                "duplicate prefix `10.0.0.0/8` (first listed at x.toml:9)"
+                "duplicate prefix `10.0.0.0/8` (first defined at x.toml:9)"
             )
         );
         let text = network(
@@ -1177,7 +1402,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 8,
-                "duplicate prefix `2402:4e00::/32` (first listed at x.toml:8)"
+                "duplicate prefix `2402:4e00::/32` (first defined at x.toml:8)"
             )
         );
     }
@@ -1283,14 +1508,178 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             )
         );
         let e = load_files(&[]).unwrap_err();
-        assert_eq!(e.to_string(), "(signature set): no signature files");
+        assert_eq!(
+            e.to_string(),
+            "(signature set): no signature files in custom"
+        );
+    }
+
+    fn layers(base: &[(&str, &str)], user: &[(&str, &str)]) -> Result<Signatures, SignatureError> {
+        let layer = |name: &str, files: &[(&str, &str)]| crate::signatures::Layer {
+            name: name.into(),
+            files: files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        };
+        Signatures::from_layers([layer("base", base), layer("user", user)])
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("set.toml", SET),
+        ("acme.toml", ACME),
+        ("rules.toml", RULES),
+    ];
+
+    #[test]
+    fn a_later_layer_overrides_and_adds() {
+        // A new rule inside the base suffix, the base suffix for another service, the base's
+        // service redefined, a prefix taken over by a new vendor, and the layer's own [set].
+        let user = "schema_version = 1
+
+[set]
+data_version = \"mine-1\"
+description = \"My additions.\"
+
+[[vendor]]
+id = \"lab\"
+name = \"Lab\"
+description = \"My lab.\"
+source = \"me\"
+
+[[service]]
+id = \"chat\"
+vendor = \"acme\"
+name = \"Acme Chat 2\"
+category = \"messaging\"
+description = \"Renamed.\"
+source = \"me\"
+
+[[service]]
+id = \"probe\"
+vendor = \"lab\"
+name = \"Lab probe\"
+category = \"other\"
+description = \"Test endpoints.\"
+source = \"me\"
+
+[[domain]]
+suffix = \"chat.acme.example\"
+service = \"probe\"
+note = \"n\"
+source = \"me\"
+examples = [\"chat.acme.example\"]
+
+[[network]]
+vendor = \"lab\"
+date = \"2026-11-27\"
+source = \"me\"
+prefixes = [\"192.0.2.0/24\"]
+examples = [\"192.0.2.9\"]
+";
+        let s = layers(&BASE, &[("mine.toml", user)]).unwrap();
+        // The base example `Chat.Acme.Example.` is now the user's rule's: not an error.
+        assert_eq!(
+            s.match_name("x.chat.acme.example").unwrap().service.id,
+            "probe"
+        );
+        assert_eq!(
+            s.match_name("acme.example").unwrap().service.name,
+            "Acme Chat 2"
+        );
+        let net = s.match_addr("192.0.2.1".parse().unwrap()).unwrap();
+        assert_eq!(
+            (net.vendor.id.as_str(), net.list.date.as_str()),
+            ("lab", "2026-11-27")
+        );
+        let base_list = s.network_lists().next().unwrap();
+        assert_eq!(base_list.prefixes, ["2001:db8::/32"]);
+        let overrides: Vec<(&str, &str, &str)> = s
+            .overrides()
+            .iter()
+            .map(|o| (o.entry.as_str(), o.by.as_str(), o.replaced.as_str()))
+            .collect();
+        assert_eq!(
+            overrides,
+            [
+                ("service id `chat`", "mine.toml:14", "acme.toml:10"),
+                ("prefix `192.0.2.0/24`", "mine.toml:40", "rules.toml:14"),
+            ]
+        );
+        let info: Vec<(&str, Option<&str>, usize)> = s
+            .layers()
+            .iter()
+            .map(|l| (l.name.as_str(), l.data_version.as_deref(), l.files))
+            .collect();
+        assert_eq!(
+            info,
+            [("base", Some("2026-11-26"), 3), ("user", Some("mine-1"), 1)]
+        );
+        assert_eq!(s.data_version(), "2026-11-26");
+        assert!(s.layers().iter().all(|l| l.sha256.len() == 64));
+        let again = layers(&BASE, &[("mine.toml", user)]).unwrap();
+        assert_eq!(again.layers(), s.layers());
+        let changed = layers(&BASE, &[("mine.toml", &user.replace("Renamed", "Other"))]).unwrap();
+        assert_eq!(changed.layers()[0], s.layers()[0]);
+        assert_ne!(changed.layers()[1].sha256, s.layers()[1].sha256);
+    }
+
+    #[test]
+    fn overriding_rules_endpoints_and_protocols() {
+        let user = domain("acme.example", "chat", "\"acme.example\"")
+            + "\n[[endpoint]]\naddress = \"192.0.2.53\"\nports = [53]\nservice = \"chat\"\nnote = \"n\"\nsource = \"s\"\n"
+            + "\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nname = \"P2\"\nnote = \"n\"\nsource = \"s\"\n";
+        let base_extra = "schema_version = 1\n\n[[endpoint]]\naddress = \"192.0.2.53\"\nservice = \"chat\"\nnote = \"n\"\nsource = \"s\"\n\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nname = \"P1\"\nnote = \"n\"\nsource = \"s\"\n";
+        let mut base = BASE.to_vec();
+        base.push(("z.toml", base_extra));
+        let s = layers(&base, &[("x.toml", &user)]).unwrap();
+        let rule = s.match_name("acme.example").unwrap().rule;
+        assert_eq!((rule.file.as_str(), rule.line), ("x.toml", 4));
+        assert_eq!(s.protocol("p").unwrap().rule.name, "P2");
+        // The base's any-port endpoint overlapped the user's port-53 one, so it is gone.
+        assert!(
+            s.match_endpoint("192.0.2.53".parse().unwrap(), 53)
+                .is_some()
+        );
+        assert!(
+            s.match_endpoint("192.0.2.53".parse().unwrap(), 80)
+                .is_none()
+        );
+        assert_eq!(s.overrides().len(), 3);
+        // Within one layer a second definition is still an error.
+        let twice = format!(
+            "{user}\n{}",
+            domain("acme.example", "chat", "").replace("schema_version = 1\n", "")
+        );
+        let e = layers(&base, &[("x.toml", &twice)]).unwrap_err();
+        assert_eq!(
+            e.reason,
+            "duplicate domain suffix `acme.example` (first defined at x.toml:4)"
+        );
+        // A later layer needs no [set]; an empty one is an error naming it.
+        assert!(layers(&BASE, &[("x.toml", &user)]).is_ok());
+        assert_eq!(
+            layers(&BASE, &[]).unwrap_err().reason,
+            "no signature files in user"
+        );
+    }
+
+    #[test]
+    fn the_plain_schema_version_line() {
+        assert_eq!(plain_version("# c\nschema_version = 1\n[set]\n"), Some(1));
+        assert_eq!(plain_version("schema_version=2 # two\n"), Some(2));
+        assert_eq!(plain_version("schema_version = \"1\"\n"), None);
+        assert_eq!(plain_version("schema_version = +1\n"), None);
+        assert_eq!(plain_version("[set]\nschema_version = 1\n"), None);
+        assert_eq!(plain_version("x = 1\n"), None);
     }
 
     #[test]
     fn lines_are_clamped_and_counted_from_one() {
-        assert_eq!(line_of("", 0), 1);
-        assert_eq!(line_of("a\nb\n", 2), 2);
-        assert_eq!(line_of("a\nb\n", 99), 3);
+        assert_eq!(line_of(&line_breaks(""), 0), 1);
+        assert_eq!(line_of(&line_breaks("a\nb\n"), 1), 1);
+        assert_eq!(line_of(&line_breaks("a\nb\n"), 2), 2);
+        assert_eq!(line_of(&line_breaks("a\nb\n"), 99), 3);
     }
 
     #[test]
@@ -1413,7 +1802,7 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             at(
                 "x.toml",
                 12,
-                "endpoint 192.0.2.1 overlaps the rule at x.toml:4"
+                "duplicate endpoint 192.0.2.1 (first defined at x.toml:4)"
             )
         );
         let protocol = "schema_version = 1\n\n[[protocol]]\nid = \"p\"\nservice = \"chat\"\nname = \"P\"\nnote = \"n\"\nsource = \"s\"\n";
@@ -1421,7 +1810,14 @@ examples = [\"192.0.2.7\", \"2001:db8::1\"]
             "{protocol}\n{}",
             protocol.replace("schema_version = 1\n", "")
         );
-        assert_eq!(error(&two), at("x.toml", 12, "duplicate protocol id `p`"));
+        assert_eq!(
+            error(&two),
+            at(
+                "x.toml",
+                12,
+                "duplicate protocol id `p` (first defined at x.toml:4)"
+            )
+        );
         let unknown = protocol.replace("\"chat\"", "\"nope\"");
         assert_eq!(error(&unknown), at("x.toml", 5, "unknown service `nope`"));
         let ok = endpoint("192.0.2.1", "80");

@@ -11,6 +11,7 @@
 //! per lookup), addresses through a binary prefix trie per address family.
 
 mod builtin;
+mod inspect;
 mod load;
 mod model;
 mod name_trie;
@@ -19,10 +20,12 @@ mod prefix_trie;
 use std::net::IpAddr;
 
 pub use model::{
-    BytesAt, Category, DomainRule, EndpointRule, LengthField, NameMatch, NetMatch, NetworkList,
-    PayloadMatch, PayloadRule, ProtocolRule, RuleMatch, Service, SignatureError, Tag, Transport,
-    Vendor,
+    BytesAt, Category, DomainRule, EndpointRule, LayerInfo, LengthField, NameMatch, NetMatch,
+    NetworkList, Override, PayloadMatch, PayloadRule, ProtocolRule, RuleMatch, Service,
+    SignatureError, Tag, Transport, Vendor,
 };
+
+pub use inspect::{AddrLookup, Level, NameLookup, Problem, ServiceCounts, VendorStats};
 
 use name_trie::NameTrie;
 use prefix_trie::{Prefix, PrefixTrie};
@@ -30,12 +33,28 @@ use prefix_trie::{Prefix, PrefixTrie};
 /// The schema version this build reads; every signature file must declare it.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The name of the built-in layer in [`LayerInfo`].
+pub const BUILTIN: &str = "built-in";
+
+/// Signature files given to the loader as one layer: a name (`built-in`, a directory) and
+/// `(file name, text)` pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// What the layer is, as reports show it.
+    pub name: String,
+    /// The files, in any order.
+    pub files: Vec<(String, String)>,
+}
+
 /// A loaded, checked signature set with its lookup structures.
 #[derive(Debug, Clone)]
 pub struct Signatures {
     schema_version: u32,
+    id: String,
     data_version: String,
     description: String,
+    layers: Vec<LayerInfo>,
+    overrides: Vec<Override>,
     vendors: Vec<Vendor>,
     vendor_index: foldhash::HashMap<String, usize>,
     services: Vec<Service>,
@@ -72,7 +91,7 @@ impl Signatures {
     ///
     /// Only if the embedded files are bad, which the crate's tests rule out.
     pub fn builtin() -> Result<Signatures, SignatureError> {
-        load::load(builtin::FILES)
+        load::load(&[(BUILTIN, builtin::FILES.to_vec())])
     }
 
     /// The embedded signature files as `(file name, text)` pairs, e.g. to show them or to load
@@ -92,12 +111,62 @@ impl Signatures {
     pub fn from_texts<I: IntoIterator<Item = (String, String)>>(
         files: I,
     ) -> Result<Signatures, SignatureError> {
-        let owned: Vec<(String, String)> = files.into_iter().collect();
-        let borrowed: Vec<(&str, &str)> = owned
+        Self::from_layers([Layer {
+            name: "custom".into(),
+            files: files.into_iter().collect(),
+        }])
+    }
+
+    /// The built-in set with a user's layer over it (see [`Signatures::from_layers`]).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Signatures::from_layers`].
+    pub fn builtin_with(extra: Layer) -> Result<Signatures, SignatureError> {
+        let builtin = Layer {
+            name: BUILTIN.into(),
+            files: Self::builtin_texts()
+                .map(|(name, text)| (name.to_owned(), text.to_owned()))
+                .collect(),
+        };
+        Self::from_layers([builtin, extra])
+    }
+
+    /// A set from layers, each laid over the ones before it. The first layer must hold the
+    /// set's `[set]` table; a later layer may have its own, whose version reports record too.
+    /// Within a layer every id, suffix, prefix, endpoint and protocol is defined once; a later
+    /// layer that defines one again replaces the earlier entry (see [`Signatures::overrides`]),
+    /// and its payload rules are tried before earlier ones.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, with its file, line and reason.
+    pub fn from_layers<I: IntoIterator<Item = Layer>>(
+        layers: I,
+    ) -> Result<Signatures, SignatureError> {
+        let owned: Vec<Layer> = layers.into_iter().collect();
+        let borrowed: Vec<load::LayerFiles<'_>> = owned
             .iter()
-            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .map(|layer| {
+                let files = layer
+                    .files
+                    .iter()
+                    .map(|(name, text)| (name.as_str(), text.as_str()))
+                    .collect();
+                (layer.name.as_str(), files)
+            })
             .collect();
         load::load(&borrowed)
+    }
+
+    /// The layers the set was loaded from, first (usually the built-in files) to last.
+    pub fn layers(&self) -> &[LayerInfo] {
+        &self.layers
+    }
+
+    /// Entries a later layer replaced, in the order they were read.
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
     }
 
     /// The schema version of the files (always [`SCHEMA_VERSION`] for a loaded set).
@@ -108,6 +177,12 @@ impl Signatures {
     /// The data version of the set, e.g. `2026-11-26`.
     pub fn data_version(&self) -> &str {
         &self.data_version
+    }
+
+    /// An id for exactly this data: `<data version>#<12 hex digits>`, the digits from a SHA-256
+    /// over every file of every layer. Reports carry it so a result can be tied to its data.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The set's one-line description.

@@ -35,13 +35,15 @@ pub enum Category {
     Dns,
     /// Keyboards and input methods.
     InputMethod,
+    /// Video, music and social feeds.
+    Media,
     /// Anything else.
     Other,
 }
 
 impl Category {
     /// Every category, in declaration order.
-    pub const ALL: [Category; 13] = [
+    pub const ALL: [Category; 14] = [
         Category::Messaging,
         Category::Analytics,
         Category::Crash,
@@ -54,6 +56,7 @@ impl Category {
         Category::Games,
         Category::Dns,
         Category::InputMethod,
+        Category::Media,
         Category::Other,
     ];
 
@@ -72,6 +75,7 @@ impl Category {
             Category::Games => "games",
             Category::Dns => "dns",
             Category::InputMethod => "input-method",
+            Category::Media => "media",
             Category::Other => "other",
         }
     }
@@ -335,6 +339,31 @@ pub struct NetMatch<'a> {
     pub prefix: String,
 }
 
+/// One layer a set was loaded from (the built-in files, a user's directory), as reports record
+/// it so that a result can be reproduced with the same data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerInfo {
+    /// `built-in`, or the directory the files came from.
+    pub name: String,
+    /// The `data_version` of the layer's `[set]` table, if it has one.
+    pub data_version: Option<String>,
+    /// How many files the layer has.
+    pub files: usize,
+    /// SHA-256 over the layer's file names and texts, in hex.
+    pub sha256: String,
+}
+
+/// An entry of a later layer that replaced an earlier layer's entry with the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    /// What was redefined: "domain suffix `qq.com`", "service id `bugly`" ...
+    pub entry: String,
+    /// `file:line` of the new definition.
+    pub by: String,
+    /// `file:line` of the replaced one.
+    pub replaced: String,
+}
+
 /// Why a signature file was rejected. Displays as `file:line: reason` (or `file: reason` when
 /// no line applies).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -379,6 +408,7 @@ mod tests {
             "games",
             "dns",
             "input-method",
+            "media",
             "other",
         ];
         for (category, name) in Category::ALL.into_iter().zip(expected) {

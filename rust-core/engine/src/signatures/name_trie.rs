@@ -142,26 +142,28 @@ impl NameTrie {
     /// `name` is compared ASCII case-insensitively and one trailing dot is ignored. A name with
     /// an empty label anywhere (`.qq.com`, `a..qq.com`, `qq.com..`) matches nothing.
     pub(super) fn longest_match(&self, name: &str) -> Option<usize> {
+        self.matches(name).last()
+    }
+
+    /// The values of every suffix of `name` in the trie, shortest suffix first; the same
+    /// reading of `name` as [`NameTrie::longest_match`].
+    pub(super) fn matches<'t>(&'t self, name: &'t str) -> impl Iterator<Item = usize> + 't {
         let name = name.strip_suffix('.').unwrap_or(name);
-        if name.is_empty() || name.starts_with('.') || name.ends_with('.') || name.contains("..") {
-            return None;
-        }
-        let mut node = self.nodes.first()?;
-        let mut best = None;
-        for label in name.rsplit('.') {
-            let Ok(i) = node
-                .children
-                .binary_search_by(|(stored, _)| cmp_label(stored, label))
-            else {
-                break;
-            };
-            let (_, child) = node.children.get(i)?;
-            node = self.nodes.get(*child)?;
-            if node.value.is_some() {
-                best = node.value;
-            }
-        }
-        best
+        let bad =
+            name.is_empty() || name.starts_with('.') || name.ends_with('.') || name.contains("..");
+        let mut node = if bad { None } else { self.nodes.first() };
+        name.rsplit('.')
+            .map_while(move |label| {
+                let here = node?;
+                let i = here
+                    .children
+                    .binary_search_by(|(stored, _)| cmp_label(stored, label))
+                    .ok()?;
+                let (_, child) = here.children.get(i)?;
+                node = self.nodes.get(*child);
+                Some(node.and_then(|n| n.value))
+            })
+            .flatten()
     }
 }
 

@@ -24,6 +24,14 @@ impl Prefix {
     pub(super) fn key(&self) -> u128 {
         key(self.addr)
     }
+
+    /// Whether the address with trie key `key` (same family) lies in the prefix.
+    pub(super) fn contains(&self, key: u128) -> bool {
+        let mask = u128::MAX
+            .checked_shl(128 - u32::from(self.len))
+            .unwrap_or(0);
+        key & mask == self.key() & mask
+    }
 }
 
 impl std::fmt::Display for Prefix {
