@@ -4,9 +4,9 @@
 //! and replaces rules, which reports record.
 
 use serde_json::Value;
-use telltale_tests::cli::{self, Run, finding, kinds, only_app, set};
+use telltale_tests::cli::{self, Run, app, finding, kinds, only_app, set};
 use telltale_tests::msg::{self, Hello};
-use telltale_tests::{Capture, Scratch, sa};
+use telltale_tests::{App, Capture, Scratch, sa};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telltale");
 
@@ -336,4 +336,102 @@ examples = ["android.bugly.qq.com"]
         ),
         "{check}"
     );
+}
+
+#[test]
+fn bytedance_is_named_from_signature_data_alone() {
+    // TikTok itself, and a news app with ByteDance's and Tencent's ad and crash kits inside.
+    let mut c = Capture::new(1_701_738_555);
+    c.apps = vec![
+        App {
+            uid: 10500,
+            package: "com.zhiliaoapp.musically".into(),
+            name: "TikTok".into(),
+        },
+        App {
+            uid: 10234,
+            package: "com.example.dailynews".into(),
+            name: "Daily News".into(),
+        },
+    ];
+    let hello = |sni| {
+        msg::client_hello(&Hello {
+            sni: Some(sni),
+            ..Hello::default()
+        })
+    };
+    let (tiktok, pangle, bugly) = (
+        hello("vcs-va.tiktokv.com"),
+        hello("api-access.pangle.io"),
+        hello("android.bugly.qq.com"),
+    );
+    let answer = vec![0x17; 3000];
+    c.as_app(Some(10500));
+    c.tcp_session(
+        sa("10.0.0.2:50000"),
+        sa("198.51.100.150:443"),
+        &[(true, &tiktok)],
+        1400,
+    );
+    c.as_app(Some(10234));
+    c.tcp_session(
+        sa("10.0.0.2:50001"),
+        sa("198.51.100.151:443"),
+        &[(true, &pangle), (false, &answer)],
+        1400,
+    );
+    c.tcp_session(
+        sa("10.0.0.2:50002"),
+        sa("198.51.100.152:443"),
+        &[(true, &bugly)],
+        1400,
+    );
+    let r = cli::report(BIN, &c);
+
+    let t = app(&r, "uid:10500");
+    assert_eq!(
+        kinds(t),
+        set(&[
+            ("vendor-contact", "low", "tiktok"),
+            ("server-name-visible", "low", "tiktok"),
+        ])
+    );
+    assert_eq!(finding(t, "vendor-contact")["vendor"], "bytedance");
+    assert_eq!(t["vendors"][0]["id"], "bytedance");
+    assert_eq!(t["vendors"][0]["services"][0]["kit_in_app"], false);
+    assert_eq!(
+        t["exposure"]["reason"],
+        "This app uses encryption, but the names of the servers it contacts are visible, and it exchanges data with ByteDance services (TikTok)."
+    );
+
+    let news = app(&r, "uid:10234");
+    let vendors: Vec<&str> = news["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(vendors, ["bytedance", "tencent"]);
+    assert_eq!(
+        kinds(news),
+        set(&[
+            ("vendor-contact", "low", "pangle"),
+            ("tencent-contact", "low", "bugly"),
+            ("server-name-visible", "low", "pangle"),
+            ("server-name-visible", "low", "bugly"),
+        ])
+    );
+    assert_eq!(
+        news["exposure"]["reason"],
+        "This app uses encryption, but the names of the servers it contacts are visible, and it exchanges data with ByteDance services (Pangle (CSJ), through a kit built into the app) and Tencent services (Bugly, through a kit built into the app)."
+    );
+    let scratch = Scratch::new("bytedance");
+    let pcap = scratch.file("c.pcapng", &c.pcapng_bytes());
+    let text = cli::run(BIN, ["analyze", pcap.to_str().unwrap()]).stdout;
+    let news_text = text.split("Daily News").nth(1).unwrap_or_default();
+    let (bytedance, tencent) = (
+        news_text.find("  Findings about ByteDance:\n"),
+        news_text.find("  Findings about Tencent:\n"),
+    );
+    assert!(bytedance.is_some() && bytedance < tencent, "{text}");
 }

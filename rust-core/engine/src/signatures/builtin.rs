@@ -254,12 +254,59 @@ mod tests {
             assert_eq!(service.affiliate, affiliate, "{id}");
             assert!(s.rules().any(|r| r.service == id), "{id} has no rule");
         }
-        assert_eq!(s.vendors().count(), 1);
+        let vendors: Vec<&str> = s.vendors().map(|v| v.id.as_str()).collect();
+        assert_eq!(vendors, ["bytedance", "tencent"]);
         let tencent_rules = s
             .rules()
             .filter(|r| s.service(&r.service).is_some_and(|sv| tencent(&sv.vendor)))
             .count();
         assert_eq!(tencent_rules, 187);
+    }
+
+    #[test]
+    fn bytedance_from_data_alone() {
+        let s = builtin();
+        let services: Vec<(&str, Category)> = s
+            .services()
+            .filter(|sv| sv.vendor == "bytedance")
+            .map(|sv| (sv.id.as_str(), sv.category))
+            .collect();
+        assert_eq!(services.len(), 13);
+        for (id, category) in [
+            ("tiktok", Category::Media),
+            ("douyin", Category::Media),
+            ("pangle", Category::Ads),
+            ("volcengine", Category::Cloud),
+            ("bytedance-applog", Category::Analytics),
+            ("lark", Category::Messaging),
+        ] {
+            assert!(services.contains(&(id, category)), "{id}");
+        }
+        for (name, service) in [
+            ("vcs-va.tiktokv.com", "tiktok"),
+            ("api-access.pangolin-sdk-toutiao.com", "pangle"),
+            ("api.amemv.com", "douyin"),
+            ("mcs.snssdk.com", "bytedance-applog"),
+        ] {
+            assert_eq!(
+                s.match_name(name).map(|m| m.service.id.as_str()),
+                Some(service),
+                "{name}"
+            );
+        }
+        // Tencent Cloud hosting TikTok's CDN stays Tencent Cloud: a host names its host.
+        assert_eq!(
+            s.match_name("tiktokcdn.liveplay.myqcloud.com")
+                .map(|m| m.vendor.id.as_str()),
+            Some("tencent")
+        );
+        let owner = |p: &str| s.vendor_of_package(p).map(|v| v.id.as_str());
+        assert_eq!(owner("com.zhiliaoapp.musically"), Some("bytedance"));
+        assert_eq!(owner("com.ss.android.ugc.aweme"), Some("bytedance"));
+        assert_eq!(owner("com.tencent.mm"), Some("tencent"));
+        assert_eq!(owner("com.example.dailynews"), None);
+        // No ByteDance network list: no dated source was found (signatures/README.md).
+        assert!(s.network_lists().all(|l| l.vendor == "tencent"));
     }
 
     #[test]
