@@ -10,7 +10,8 @@
 //!   looks up `android.bugly.qq.com` and posts to it over plain HTTP, and asks
 //!   `apis.map.qq.com` over plain HTTP for the address at the phone's coordinates; it also
 //!   fetches its own news over TLS from a server that still chooses TLS 1.0, and sends UDP to a
-//!   server on Tencent Cloud's network with no name at all.
+//!   server on Tencent Cloud's network with no name at all. Last, its ByteDance ad kit (Pangle)
+//!   asks for an ad over TLS.
 //! - A browser (uid 10345) opens TLS to a non-Tencent site.
 
 use crate::msg::{self, Hello};
@@ -231,6 +232,25 @@ pub fn sample() -> Capture {
             (true, &[0x17; 400]),
             (false, &[0x17; 5000]),
         ],
+        1400,
+    );
+
+    c.as_app(Some(10234));
+    c.dns_lookup(
+        sa("10.215.173.1:40007"),
+        resolver,
+        0x1007,
+        "api16-access-sg.pangle.io",
+        &[ip("198.51.100.77")],
+    );
+    let ad = msg::client_hello(&Hello {
+        sni: Some("api16-access-sg.pangle.io"),
+        ..Hello::default()
+    });
+    c.tcp_session(
+        sa("10.215.173.1:41009"),
+        sa("198.51.100.77:443"),
+        &[(true, &ad), (false, &server_hello), (true, &[0x17; 200])],
         1400,
     );
     c
