@@ -232,6 +232,11 @@ fn list(sigs: &Signatures, json: bool, w: &mut dyn Write) -> Result<(), Failure>
         return Ok(());
     }
     describe_set(sigs, w)?;
+    let width = |f: fn(&ServiceCounts<'_>) -> usize| counts.iter().map(f).max().unwrap_or(0);
+    let (id_width, name_width) = (
+        width(|c| c.service.id.len()),
+        width(|c| c.service.name.len()),
+    );
     for v in sigs.vendors() {
         let own: Vec<&ServiceCounts<'_>> =
             counts.iter().filter(|c| c.service.vendor == v.id).collect();
@@ -245,7 +250,7 @@ fn list(sigs: &Signatures, json: bool, w: &mut dyn Write) -> Result<(), Failure>
             };
             writeln!(
                 w,
-                "  {:<22} {:<28} {:<13} {}{affiliate}",
+                "  {:<id_width$}  {:<name_width$}  {:<13} {}{affiliate}",
                 s.id,
                 s.name,
                 s.category.as_str(),
