@@ -112,7 +112,7 @@ pub fn newgetdns_hosts(xml: &[u8]) -> Vec<HostAddrs> {
     }
     let find = |from: usize, byte: u8| {
         xml.get(from..)
-            .and_then(|rest| rest.iter().position(|&b| b == byte))
+            .and_then(|rest| memchr::memchr(byte, rest))
             .map(|i| from + i)
     };
     let mut out = Vec::new();

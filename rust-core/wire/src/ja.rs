@@ -5,7 +5,6 @@
 //! BSD-3-Clause, while the other JA4+ methods (JA4S, JA4H, JA4X, ...) are under the FoxIO License
 //! and are deliberately not implemented here.
 
-use core::fmt::{self, Write as _};
 use md5::{Digest, Md5};
 use ring::digest::{SHA256, digest};
 
@@ -28,16 +27,17 @@ pub struct Ja3 {
 /// GREASE values are left out of every list, and a list that is absent or empty leaves its field
 /// empty (so a hello without extensions ends in `,,,`). The hash is the MD5 of that string.
 pub fn ja3(ch: &ClientHello) -> Ja3 {
-    let mut full = ch.legacy_version.to_string();
+    let mut full = String::with_capacity(256);
+    push_decimal(&mut full, ch.legacy_version.into());
     for list in [&ch.cipher_suites, &ch.extensions, &ch.supported_groups] {
         full.push(',');
         join_into(&mut full, without_grease(list), '-', |out, v| {
-            write!(out, "{v}")
+            push_decimal(out, v.into());
         });
     }
     full.push(',');
     join_into(&mut full, ch.ec_point_formats.iter(), '-', |out, v| {
-        write!(out, "{v}")
+        push_decimal(out, (*v).into());
     });
     let hash = hex(&Md5::digest(full.as_bytes()));
     Ja3 { full, hash }
@@ -157,20 +157,45 @@ fn join_into<T>(
     out: &mut String,
     values: impl IntoIterator<Item = T>,
     sep: char,
-    write: impl Fn(&mut String, T) -> fmt::Result,
+    write: impl Fn(&mut String, T),
 ) {
     for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
             out.push(sep);
         }
-        // Writing to a String cannot fail.
-        let _ = write(out, v);
+        write(out, v);
     }
 }
 
+/// Appends `v` in decimal. Written out rather than through `fmt`, whose machinery costs more
+/// than the digits on these short lists.
+fn push_decimal(out: &mut String, v: u32) {
+    let mut digits = [0u8; 10];
+    let mut n = v;
+    let mut len = 0;
+    loop {
+        if let Some(d) = digits.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 || len == digits.len() {
+            break;
+        }
+    }
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
+    }
+}
+
+/// The values as 4-digit lowercase hex, comma-separated.
 fn hex_list(values: impl IntoIterator<Item = u16>) -> String {
     let mut out = String::new();
-    join_into(&mut out, values, ',', |out, v| write!(out, "{v:04x}"));
+    join_into(&mut out, values, ',', |out, v| {
+        for shift in [12, 8, 4, 0] {
+            out.push(hex_digit((v >> shift) as u8));
+        }
+    });
     out
 }
 
@@ -197,6 +222,16 @@ fn hex_digit(nibble: u8) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_digits() {
+        for v in [0u32, 7, 10, 771, 65_535, u32::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
+        }
+        assert_eq!(hex_list([0x0a0a, 0x1301, 0xffff]), "0a0a,1301,ffff");
+    }
     use crate::tls::tests::{
         CURL_CLIENT, JAVA_CLIENT, NODE_CLIENT, OPENSSL_SPLIT_CLIENT, OPENSSL_TLS12_WEAK_CLIENT,
         OPENSSL_TLS13_CLIENT, PYTHON_CLIENT, WGET_GNUTLS_CLIENT, client_hello_of,
