@@ -1,4 +1,5 @@
-//! What can go wrong while reading a capture: errors that stop it, warnings that do not.
+//! What can go wrong with a capture: reading errors that stop it, warnings that do not, and
+//! writing errors.
 
 use core::fmt;
 
@@ -35,4 +36,32 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
+}
+
+/// Why [`PcapngWriter`](crate::PcapngWriter) could not write.
+///
+/// The writer hands each block to the output whole; after an error the output still ends at a
+/// block boundary unless the error is (or was preceded by) one that cut a block: see
+/// [`WriteError::Broken`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The snap length asked for is 0 or above [`MAX_SNAPLEN`](crate::writer::MAX_SNAPLEN).
+    #[error("snap length {snaplen} is outside 1..={max}", max = crate::writer::MAX_SNAPLEN)]
+    InvalidSnaplen {
+        /// The snap length asked for.
+        snaplen: u32,
+    },
+    /// The output failed. When part of a block had already been accepted, the writer is broken
+    /// from then on (see [`WriteError::Broken`]); when none had, the block is lost but the
+    /// writer goes on.
+    #[error("writing the capture failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// An earlier output error cut a block short: the output is valid pcapng only up to
+    /// `valid_len` bytes (truncate it there), and nothing more is written.
+    #[error("an earlier write error cut a block; the capture is valid up to byte {valid_len}")]
+    Broken {
+        /// Bytes of complete blocks that reached the output.
+        valid_len: u64,
+    },
 }

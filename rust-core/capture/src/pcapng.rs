@@ -24,7 +24,7 @@ pub(crate) const SPB: u32 = 3;
 pub(crate) const EPB: u32 = 6;
 
 /// Byte-order magic of the SHB, as written by the section's writer.
-const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
+pub(crate) const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 /// Smallest block: type, two lengths, empty body.
 pub(crate) const MIN_BLOCK_LEN: u32 = 12;
 /// Smallest SHB: header, byte-order magic, versions, section length, trailing length.
@@ -35,9 +35,18 @@ pub(crate) const MAX_BLOCK_LEN: u32 = 256 << 20;
 /// captures have a handful).
 pub(crate) const MAX_INTERFACES: usize = 1 << 16;
 
-const OPT_END: u16 = 0;
-const OPT_COMMENT: u16 = 1;
-const IF_TSRESOL: u16 = 9;
+/// `opt_endofopt`: ends an option list.
+pub(crate) const OPT_END: u16 = 0;
+/// `opt_comment`: UTF-8 text, on any block.
+pub(crate) const OPT_COMMENT: u16 = 1;
+/// `shb_userappl` (SHB): the application that wrote the section.
+pub(crate) const SHB_USERAPPL: u16 = 4;
+/// `if_name` (IDB): the interface's name.
+pub(crate) const IF_NAME: u16 = 2;
+/// `if_tsresol` (IDB): timestamp resolution, one byte.
+pub(crate) const IF_TSRESOL: u16 = 9;
+/// `epb_flags` (EPB): a u32 whose low two bits are the direction (1 inbound, 2 outbound).
+pub(crate) const EPB_FLAGS: u16 = 2;
 const IF_TSOFFSET: u16 = 14;
 /// `if_tsresol` when the option is absent: microseconds.
 const DEFAULT_TSRESOL: u8 = 6;

@@ -36,7 +36,7 @@ pub struct Packet<'a> {
     /// Byte offset of this record/block in the file.
     pub offset: u64,
     /// PCAPdroid app uid when the capture carries one for this packet (pcapng EPB comment
-    /// "u-<uid>", or the pcap trailer).
+    /// `u-<uid>`, or the pcap trailer).
     pub uid: Option<i32>,
 }
 
