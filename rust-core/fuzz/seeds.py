@@ -58,6 +58,16 @@ def udp(sport: int, dport: int, payload: bytes) -> bytes:
 SYN, ACK, PSH, FIN, RST = 0x02, 0x10, 0x08, 0x01, 0x04
 
 
+def ipv4_checked(src: str, dst: str, proto: int, segment: bytes) -> bytes:
+    """An IPv4 packet whose TCP or UDP checksum (at offset 16 or 6 of `segment`) is filled in,
+    for targets that drop packets with bad checksums (the netstack)."""
+    addr = lambda a: bytes(int(x) for x in a.split("."))
+    pseudo = addr(src) + addr(dst) + struct.pack("!BBH", 0, proto, len(segment))
+    at = 16 if proto == 6 else 6
+    sum_ = checksum(pseudo + segment)
+    return ipv4(src, dst, proto, segment[:at] + struct.pack("!H", sum_) + segment[at + 2:])
+
+
 # --- DNS --------------------------------------------------------------------------------------
 
 
@@ -362,6 +372,36 @@ def pcapng(packets: list) -> bytes:
     out += block(3, struct.pack("<I", len(packets[0])) + packets[0])  # simple packet block
     out += block(5, struct.pack("<III", 0, 0, 0))  # interface statistics: skipped
     return out
+
+
+# --- Netstack ---------------------------------------------------------------------------------
+
+
+def netstack_input(steps: list) -> bytes:
+    """netstack_packets' layout: per step an op byte, and for ops that carry bytes (op % 8 in
+    0, 1, 3, 5) a big-endian u16 length and the bytes."""
+    out = b""
+    for op, data in steps:
+        out += bytes([op])
+        if op % 8 in (0, 1, 3, 5):
+            out += struct.pack("!H", len(data)) + data
+    return out
+
+
+def netstack_tcp(app: str, server: str, sport: int, dport: int) -> bytes:
+    syn = ipv4_checked(app, server, 6, tcp(sport, dport, 1000, 0, SYN, options=b"\x02\x04\x05\xb4"))
+    # The netstack answers with its own sequence number, unknown here: the fuzzer's mutations
+    # of this ACK (and the data after it) find it.
+    ack = ipv4_checked(app, server, 6, tcp(sport, dport, 1001, 1, ACK))
+    data = ipv4_checked(app, server, 6, tcp(sport, dport, 1001, 1, PSH | ACK, b"GET / HTTP/1.1\r\n\r\n"))
+    fin = ipv4_checked(app, server, 6, tcp(sport, dport, 1019, 1, FIN | ACK))
+    return netstack_input([(0, syn), (2, b""), (0, ack), (0, data), (6, b""),
+                           (3, b"HTTP/1.1 200 OK\r\n\r\nhello"), (0, fin), (4, b""), (7 + 8 * 5, b"")])
+
+
+def netstack_udp(app: str, resolver: str) -> bytes:
+    query = ipv4_checked(app, resolver, 17, udp(40000, 53, bytes(12) + b"\x02qq\x03com\x00\x00\x01\x00\x01"))
+    return netstack_input([(0, query), (5, bytes(12)), (7 + 8 * 20, b""), (0, query)])
 
 
 # --- Engine -----------------------------------------------------------------------------------
@@ -765,6 +805,13 @@ def main() -> None:
                     ("Host", "szshort.weixin.qq.com"),
                     ("Content-Type", "application/json")], IDENTIFY_JSON)),
             ]), show_identifiers=True),
+        },
+        "netstack_packets": {
+            "tcp-session": netstack_tcp("10.0.0.2", "198.51.100.1", 40001, 80),
+            "udp-dns": netstack_udp("10.0.0.2", "198.51.100.53"),
+            "syn-flood": netstack_input([(0, ipv4_checked("10.0.0.2", "198.51.100.1", 6,
+                                                          tcp(41000 + i, 443, 7, 0, SYN)))
+                                         for i in range(12)] + [(2, b"")] * 3),
         },
         "signatures_load": {
             "addition": SIGNATURE_ADDITION.encode(),
