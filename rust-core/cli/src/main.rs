@@ -2,6 +2,7 @@
 
 mod analyze;
 mod progress;
+mod run;
 mod signatures;
 mod text;
 
@@ -12,6 +13,12 @@ telltale: see what apps send to Tencent, and what the network can read
 
 Usage:
   telltale analyze [OPTIONS] FILE     analyse a pcap or pcapng capture
+  telltale run [OPTIONS] -- CMD ARGS...
+                                      run CMD in a network namespace of its own and
+                                      monitor all its traffic live (root; needs iproute2)
+  telltale monitor --tun NAME [OPTIONS]
+                                      monitor what is routed into the TUN device NAME
+                                      until Ctrl-C (root)
   telltale signatures check           check the signature data (exit 1 on errors)
   telltale signatures list            services per vendor, with their rule counts
   telltale signatures lookup NAME|ADDRESS...
@@ -31,6 +38,17 @@ Options for analyze:
   --no-progress         no progress bar on standard error
 
 Without --json or --flows, a readable summary goes to standard output.
+
+Options for run and monitor:
+  --pcap FILE           also write every packet as pcapng, with the app of each
+  --json FILE           the exposure report as JSON
+  --dns ADDR:PORT       the resolver the apps' DNS goes to (default: the first
+                        nameserver of /etc/resolv.conf); for monitor, DNS sent to
+                        10.111.0.53 is forwarded only when this is given
+  --signatures DIR, --extra-signatures DIR, --show-identifiers (as for analyze)
+
+The readable summary goes to standard error when the command ends (or on Ctrl-C);
+run exits with the command's status.
 
 Options for signatures: --signatures DIR, --extra-signatures DIR (as for analyze) and
 --json (the answer as one JSON object).
@@ -56,18 +74,21 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 
 fn main() -> ExitCode {
     let mut args = lexopt::Parser::from_env();
+    let done = |r: Result<(), Failure>| r.map(|()| ExitCode::SUCCESS);
     let result = match args.next() {
         Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "analyze" || cmd == "analyse" => {
-            analyze::run(args)
+            done(analyze::run(args))
         }
-        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "signatures" => signatures::run(args),
+        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "signatures" => done(signatures::run(args)),
+        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "run" => run::run(args),
+        Ok(Some(lexopt::Arg::Value(cmd))) if cmd == "monitor" => run::monitor(args),
         Ok(Some(lexopt::Arg::Long("version"))) => {
             println!("telltale {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Ok(Some(lexopt::Arg::Long("help") | lexopt::Arg::Short('h'))) => {
             print!("{USAGE}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Ok(Some(other)) => Err(Failure::Input(anyhow::anyhow!(
             "unknown command {}; try telltale --help",
@@ -83,7 +104,7 @@ fn main() -> ExitCode {
         Err(e) => Err(Failure::Input(e.into())),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(Failure::Input(e)) => {
             eprintln!("telltale: {e:#}");
             ExitCode::from(2)

@@ -83,6 +83,8 @@ pub(crate) struct Table {
     lingering: VecDeque<Linger>,
     /// Buffer bytes of every socket in the set.
     allocated: usize,
+    /// Sockets in the set, as the budget counts them.
+    in_set: usize,
     next_id: u64,
 }
 
@@ -102,11 +104,25 @@ impl Table {
 
     /// The buffer size (each direction) a new socket gets, or `None` when even the minimum
     /// would exceed the budget.
+    ///
+    /// Bigger buffers only come out of what is left after keeping the minimum for every socket
+    /// the cap still allows, so that early connections cannot take the whole budget and leave
+    /// later ones refused.
     pub(crate) fn buffer_size(&self, config: &Config) -> Option<usize> {
+        let still_allowed = config
+            .max_tcp_sockets
+            .saturating_sub(self.in_set.saturating_add(1));
+        let reserve = still_allowed.saturating_mul(config.tcp_buffer_min.saturating_mul(2));
+        let room = config.tcp_memory_budget.saturating_sub(reserve);
         let mut size = config.tcp_buffer_max;
         // Halves each round down to the minimum: at most ~30 rounds.
         loop {
-            if self.allocated.saturating_add(size.saturating_mul(2)) <= config.tcp_memory_budget {
+            let limit = if size > config.tcp_buffer_min {
+                room
+            } else {
+                config.tcp_memory_budget
+            };
+            if self.allocated.saturating_add(size.saturating_mul(2)) <= limit {
                 return Some(size);
             }
             if size <= config.tcp_buffer_min {
@@ -136,6 +152,7 @@ impl Table {
         socket.pause_synack(true);
         socket.listen(IpListenEndpoint::from(local)).ok()?;
         self.allocated = self.allocated.saturating_add(size.saturating_mul(2));
+        self.in_set = self.in_set.saturating_add(1);
         Some(sockets.add(socket))
     }
 
@@ -148,6 +165,7 @@ impl Table {
     ) {
         sockets.remove(handle);
         self.allocated = self.allocated.saturating_sub(buffer_bytes);
+        self.in_set = self.in_set.saturating_sub(1);
     }
 
     /// Register the connection a SYN opened on `handle`.
@@ -283,26 +301,39 @@ pub(crate) fn refresh(
 mod tests {
     use super::*;
 
+    /// The buffer sizes new sockets get, one after the other, until the budget is spent.
+    fn sizes(config: &Config) -> Vec<usize> {
+        let mut table = Table::default();
+        let mut sockets = SocketSet::new(vec![]);
+        let local: SocketAddr = "192.0.2.1:80".parse().unwrap();
+        let mut sizes = vec![];
+        while let Some(size) = table.buffer_size(config) {
+            table
+                .add_socket(&mut sockets, config, size, local)
+                .expect("listens");
+            sizes.push(size);
+            assert!(sizes.len() < 20, "bounded");
+        }
+        assert_eq!(table.allocated(), config.tcp_memory_budget);
+        sizes
+    }
+
     #[test]
     fn buffers_halve_as_the_budget_fills() {
         let config = Config {
+            max_tcp_sockets: 3,
             tcp_buffer_max: 64 * 1024,
             tcp_buffer_min: 16 * 1024,
             tcp_memory_budget: 2 * 64 * 1024 + 2 * 32 * 1024 + 2 * 16 * 1024,
             ..Config::default()
         };
-        let mut table = Table::default();
-        let mut sockets = SocketSet::new(vec![]);
-        let local: SocketAddr = "192.0.2.1:80".parse().unwrap();
-        let mut sizes = vec![];
-        while let Some(size) = table.buffer_size(&config) {
-            table
-                .add_socket(&mut sockets, &config, size, local)
-                .expect("listens");
-            sizes.push(size);
-            assert!(sizes.len() < 10, "bounded");
-        }
-        assert_eq!(sizes, vec![64 * 1024, 32 * 1024, 16 * 1024]);
-        assert_eq!(table.allocated(), config.tcp_memory_budget);
+        assert_eq!(sizes(&config), vec![64 * 1024, 32 * 1024, 16 * 1024]);
+        // With room for more sockets than the budget allows at bigger sizes, every socket keeps
+        // the minimum free for those that may follow: 7 sockets, not 3.
+        let crowded = Config {
+            max_tcp_sockets: 8,
+            ..config
+        };
+        assert_eq!(sizes(&crowded), vec![16 * 1024; 7]);
     }
 }
