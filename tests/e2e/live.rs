@@ -225,22 +225,57 @@ fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("report written")).expect("JSON report")
 }
 
-#[test]
-fn download_arrives_byte_exact_and_is_reported() {
-    skip_unless_ready!("curl", "python3");
-    let scratch = Scratch::new("live-http");
-    let www = scratch.path("www");
-    std::fs::create_dir_all(&www).unwrap();
-    // 1 MiB that no compression or pattern could fake.
+/// `n` bytes that no compression or pattern could fake (xorshift).
+fn random_bytes(n: usize) -> Vec<u8> {
     let mut x = 0x2545_f491_4f6c_dd1d_u64;
-    let body: Vec<u8> = (0..1 << 20)
+    (0..n)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x as u8
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_100_mib_download_arrives_byte_exact() {
+    skip_unless_ready!("curl", "python3");
+    let scratch = Scratch::new("live-big");
+    let www = scratch.path("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let body = random_bytes(100 << 20);
+    std::fs::write(www.join("big"), &body).unwrap();
+    let mut net = ServerNet::new();
+    let addr = net.http(&www, 8081);
+    let out = scratch.path("got");
+    let url = format!("http://{addr}/big");
+    let (status, stderr) = telltale_run(
+        &scratch,
+        &[
+            "--",
+            "curl",
+            "-s",
+            "-m",
+            "120",
+            "-o",
+            out.to_str().unwrap(),
+            &url,
+        ],
+    );
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let got = std::fs::read(&out).expect("curl wrote the file");
+    assert_eq!(got.len(), body.len());
+    assert!(got == body, "downloaded bytes differ");
+}
+
+#[test]
+fn download_arrives_byte_exact_and_is_reported() {
+    skip_unless_ready!("curl", "python3");
+    let scratch = Scratch::new("live-http");
+    let www = scratch.path("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let body = random_bytes(1 << 20);
     std::fs::write(www.join("file"), &body).unwrap();
     let mut net = ServerNet::new();
     let addr = net.http(&www, 8080);
@@ -438,7 +473,7 @@ fn tls_server_name_is_seen() {
         .args([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
         ])
-        .args(["-subj", "/CN=probe.telltale.test", "-keyout"])
+        .args(["-subj", "/CN=szextshort.weixin.qq.com", "-keyout"])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
@@ -475,7 +510,7 @@ fn tls_server_name_is_seen() {
             "-connect",
             &connect,
             "-servername",
-            "probe.telltale.test",
+            "szextshort.weixin.qq.com",
         ],
     );
     assert_eq!(status.code(), Some(0), "{stderr}");
@@ -487,7 +522,21 @@ fn tls_server_name_is_seen() {
         .iter()
         .find(|f| f["kind"] == "server-name-visible")
         .unwrap_or_else(|| panic!("no server-name-visible finding: {app}"));
-    assert!(sni.to_string().contains("probe.telltale.test"), "{sni}");
+    assert!(
+        sni.to_string().contains("szextshort.weixin.qq.com"),
+        "{sni}"
+    );
+    // Only the name is Tencent's (the server is the test's own): the report names WeChat.
+    assert_eq!(app["vendors"][0]["id"], "tencent", "{app}");
+    assert_eq!(app["vendors"][0]["services"][0]["id"], "wechat", "{app}");
+    assert!(
+        app["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "tencent-contact" && f["service"] == "wechat"),
+        "{app}"
+    );
 }
 
 #[test]
