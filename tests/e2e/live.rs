@@ -464,16 +464,15 @@ fn dns_goes_to_the_configured_resolver() {
     );
 }
 
-#[test]
-fn tls_server_name_is_seen() {
-    skip_unless_ready!("openssl");
-    let scratch = Scratch::new("live-tls");
+/// An `openssl s_server` in the test network on `port`, with a self-signed certificate for
+/// `name`; returns its address once it accepts connections.
+fn tls_server(net: &mut ServerNet, scratch: &Scratch, name: &str, port: u16) -> SocketAddr {
     let (key, cert) = (scratch.path("key.pem"), scratch.path("cert.pem"));
     let st = Command::new("openssl")
         .args([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
         ])
-        .args(["-subj", "/CN=szextshort.weixin.qq.com", "-keyout"])
+        .args(["-subj", &format!("/CN={name}"), "-keyout"])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
@@ -482,20 +481,73 @@ fn tls_server_name_is_seen() {
         .status()
         .expect("openssl req");
     assert!(st.success());
-    let mut net = ServerNet::new();
-    let (k, c) = (key.display().to_string(), cert.display().to_string());
+    let (k, c, p) = (
+        key.display().to_string(),
+        cert.display().to_string(),
+        port.to_string(),
+    );
     net.spawn(
         "openssl",
         &[
-            "s_server", "-accept", "8443", "-key", &k, "-cert", &c, "-www", "-quiet",
+            "s_server", "-accept", &p, "-key", &k, "-cert", &c, "-www", "-quiet",
         ],
     );
-    let addr = SocketAddr::from((net.server, 8443));
+    let addr = SocketAddr::from((net.server, port));
     let end = Instant::now() + Duration::from_secs(15);
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         assert!(Instant::now() < end, "TLS server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
+    addr
+}
+
+#[test]
+fn https_with_curl_resolve_is_named_by_its_server_name() {
+    skip_unless_ready!("openssl", "curl");
+    let scratch = Scratch::new("live-https");
+    let mut net = ServerNet::new();
+    let name = "szshort.weixin.qq.com";
+    let addr = tls_server(&mut net, &scratch, name, 8444);
+    let report = scratch.path("report.json");
+    let resolve = format!("{name}:8444:{}", addr.ip());
+    let url = format!("https://{name}:8444/");
+    let (status, stderr) = telltale_run(
+        &scratch,
+        &[
+            "--json",
+            report.to_str().unwrap(),
+            "--",
+            "curl",
+            "-sk",
+            "-m",
+            "30",
+            "-o",
+            "/dev/null",
+            "--resolve",
+            &resolve,
+            &url,
+        ],
+    );
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let r = json(&report);
+    let app = &r["apps"][0];
+    let contact = app["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "tencent-contact")
+        .unwrap_or_else(|| panic!("no tencent-contact: {app}"));
+    assert_eq!(contact["service"], "wechat");
+    assert_eq!(contact["evidence"]["basis"], "tls-sni");
+    assert_eq!(contact["evidence"]["name"], name);
+}
+
+#[test]
+fn tls_server_name_is_seen() {
+    skip_unless_ready!("openssl");
+    let scratch = Scratch::new("live-tls");
+    let mut net = ServerNet::new();
+    let addr = tls_server(&mut net, &scratch, "szextshort.weixin.qq.com", 8443);
     let report = scratch.path("report.json");
     let connect = addr.to_string();
     let (status, stderr) = telltale_run(
