@@ -914,3 +914,23 @@ fn pcapdroid_trailer_captures_name_their_apps() {
     // A packet PCAPdroid could not attribute (uid -1) belongs to the device address.
     assert_eq!(app(&r, "addr:10.215.173.1")["flows"], 1);
 }
+
+/// The Android presentation tests (scripts/java-test) read the sample's report as the CLI
+/// writes it; this keeps their copy the same as what the core now says.
+#[test]
+fn the_android_tests_read_the_samples_current_report() {
+    let out = std::process::Command::new(BIN)
+        .args(["analyze", "--json", "samples/sample.pcapng"])
+        .current_dir(repo())
+        .output()
+        .expect("run telltale");
+    assert!(out.status.success());
+    let copy = repo().join("android/app/src/test/resources/sample-report.json");
+    let copy = std::fs::read(&copy).expect("the Android tests' copy of the sample report");
+    assert!(
+        copy == out.stdout,
+        "android/app/src/test/resources/sample-report.json is stale: run \
+         `cargo run -q --release -p telltale -- analyze --json samples/sample.pcapng > \
+         android/app/src/test/resources/sample-report.json`"
+    );
+}
