@@ -39,5 +39,5 @@ pub use error::{Error, Result};
 pub use hooks::{
     AppInfoSource, ConstUid, FixedAppInfo, FlowTuple, NoProtect, Protector, UidResolver,
 };
-pub use relay::{Capture, DnsForward, Hooks, Outcome, Relay, Settings, StopHandle};
+pub use relay::{Capture, DnsForward, Hooks, Outcome, Relay, ReportHandle, Settings, StopHandle};
 pub use tun::Tun;

@@ -14,6 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::SystemTime;
 use telltale_capture::{Direction, PacketExtras, PcapngWriter};
 use telltale_engine::{AppInfo, Engine, PacketMeta, Report};
@@ -100,6 +101,26 @@ impl StopHandle {
         self.flag.store(true, Ordering::SeqCst);
         // A failed wake-up is caught by the loop's bounded sleep.
         let _ = self.waker.wake();
+    }
+}
+
+/// Asks a running [`Relay`] for the report of what it has seen so far, from any thread.
+/// Cloneable; once the relay has returned, every request answers `None`.
+#[derive(Clone)]
+pub struct ReportHandle {
+    requests: mpsc::Sender<mpsc::SyncSender<Report>>,
+    waker: Arc<Waker>,
+}
+
+impl ReportHandle {
+    /// The engine's report as of now, open flows included ([`Engine::snapshot`]); `None` when
+    /// the relay has ended or did not answer within `timeout`.
+    pub fn snapshot(&self, timeout: std::time::Duration) -> Option<Report> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.requests.send(tx).ok()?;
+        // A failed wake-up is caught by the loop's bounded sleep.
+        let _ = self.waker.wake();
+        rx.recv_timeout(timeout).ok()
     }
 }
 
@@ -204,6 +225,8 @@ pub struct Relay {
     hooks: Hooks,
     settings: Settings,
     stop: StopHandle,
+    snapshots: mpsc::Receiver<mpsc::SyncSender<Report>>,
+    snapshot_requests: mpsc::Sender<mpsc::SyncSender<Report>>,
     start: std::time::Instant,
     tcp: HashMap<TcpId, TcpConn>,
     udp: HashMap<UdpId, UdpEntry>,
@@ -245,6 +268,7 @@ impl Relay {
                 Interest::READABLE,
             )
             .map_err(Error::Poll)?;
+        let (snapshot_requests, snapshots) = mpsc::channel();
         Ok(Relay {
             poll,
             tun,
@@ -258,6 +282,8 @@ impl Relay {
                 flag: Arc::new(AtomicBool::new(false)),
                 waker: Arc::new(waker),
             },
+            snapshots,
+            snapshot_requests,
             start: std::time::Instant::now(),
             tcp: HashMap::new(),
             udp: HashMap::new(),
@@ -275,6 +301,22 @@ impl Relay {
     /// A handle that stops [`Relay::run`] from another thread.
     pub fn stop_handle(&self) -> StopHandle {
         self.stop.clone()
+    }
+
+    /// A handle that asks the running loop for report snapshots from another thread.
+    pub fn report_handle(&self) -> ReportHandle {
+        ReportHandle {
+            requests: self.snapshot_requests.clone(),
+            waker: Arc::clone(&self.stop.waker),
+        }
+    }
+
+    /// Answers the snapshot requests waiting.
+    fn answer_snapshots(&mut self) {
+        while let Ok(reply) = self.snapshots.try_recv() {
+            // The asker may have given up waiting: nothing to do then.
+            let _ = reply.send(self.engine.snapshot());
+        }
     }
 
     fn now(&self) -> Instant {
@@ -364,6 +406,7 @@ impl Relay {
                 }
             }
             self.reap_drained(now);
+            self.answer_snapshots();
         }
         Ok(())
     }
@@ -995,6 +1038,63 @@ mod tests {
         assert_eq!(c.pending().len(), 8, "never beyond the buffer");
         c.clear();
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn snapshots_while_running_and_none_after() {
+        use std::os::fd::{FromRawFd, OwnedFd};
+        // A datagram socket pair stands in for the TUN: one packet per read and write.
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for two descriptors.
+        let rc = unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_DGRAM, 0, fds.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        // SAFETY: both descriptors were just created and are owned here only.
+        let (ours, theirs) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let sigs = Arc::new(telltale_engine::Signatures::builtin().unwrap());
+        let engine = Engine::new(telltale_engine::Config::default(), sigs);
+        let hooks = Hooks {
+            protector: Box::new(crate::NoProtect),
+            uids: Box::new(crate::ConstUid(1)),
+            apps: Box::new(crate::FixedAppInfo {
+                package: "p".into(),
+                name: "n".into(),
+            }),
+        };
+        let relay = Relay::new(
+            Tun::from_fd(theirs).unwrap(),
+            Settings::default(),
+            engine,
+            hooks,
+            None,
+        )
+        .unwrap();
+        let reports = relay.report_handle();
+        let stop = relay.stop_handle();
+        let thread = std::thread::spawn(move || relay.run());
+        let wait = std::time::Duration::from_secs(5);
+        assert_eq!(reports.snapshot(wait).unwrap().totals.packets, 0);
+        // Not an IP packet: the engine counts it, the netstack drops it, nothing goes out.
+        let junk = [0u8; 20];
+        // SAFETY: `junk` is valid for its length; `ours` is an open descriptor.
+        let n = unsafe { libc::write(ours.as_raw_fd(), junk.as_ptr().cast(), junk.len()) };
+        assert_eq!(n, 20);
+        let mut seen = 0;
+        for _ in 0..100 {
+            seen = reports.snapshot(wait).unwrap().totals.packets;
+            if seen == 1 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(seen, 1);
+        stop.stop();
+        let outcome = thread.join().unwrap();
+        assert_eq!(outcome.report.totals.packets, 1);
+        assert!(
+            reports.snapshot(wait).is_none(),
+            "no answer once the relay has ended"
+        );
     }
 
     #[test]
