@@ -38,6 +38,7 @@ use crate::session::{Monitor, adopt_fd};
 use jni::objects::{JClass, JObject, JString};
 use jni::sys::jint;
 use jni::{Env, EnvUnowned, jni_str};
+use std::os::fd::OwnedFd;
 use std::sync::{Mutex, MutexGuard};
 
 /// The one monitor of the process.
@@ -163,37 +164,37 @@ pub extern "system" fn Java_org_telltale_bridge_Native_snapshot<'local>(
 // SAFETY: a JNI symbol name of this library only, with the signature Java declares.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_telltale_bridge_Native_exportJson<'local>(
-    mut unowned: EnvUnowned<'local>,
+    unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
     fd: jint,
 ) {
-    unowned
-        .with_env(|env| {
-            guarded(env, |_| {
-                let out = adopt_fd(fd, "export descriptor")?;
-                match monitor().as_ref() {
-                    Some(m) => m.export_json(out),
-                    None => Err(BridgeError::NotStarted),
-                }
-            })
-        })
-        .resolve::<jni::errors::ThrowRuntimeExAndDefault>()
+    export(unowned, fd, Monitor::export_json);
 }
 
 /// `static native void exportPcapng(int fd)`: writes the capture so far to `fd` and closes it.
 // SAFETY: a JNI symbol name of this library only, with the signature Java declares.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_telltale_bridge_Native_exportPcapng<'local>(
-    mut unowned: EnvUnowned<'local>,
+    unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
     fd: jint,
+) {
+    export(unowned, fd, Monitor::export_pcapng);
+}
+
+/// The two exports: takes `fd` over (closing it whatever happens) and has the running or
+/// stopped monitor write to it.
+fn export(
+    mut unowned: EnvUnowned<'_>,
+    fd: jint,
+    write: impl FnOnce(&Monitor, OwnedFd) -> Result<(), BridgeError>,
 ) {
     unowned
         .with_env(|env| {
             guarded(env, |_| {
                 let out = adopt_fd(fd, "export descriptor")?;
                 match monitor().as_ref() {
-                    Some(m) => m.export_pcapng(out),
+                    Some(m) => write(m, out),
                     None => Err(BridgeError::NotStarted),
                 }
             })
