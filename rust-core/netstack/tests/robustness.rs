@@ -181,21 +181,7 @@ fn template(kind: u8, sel: u8, seq: u32, ack: u32, len: u8) -> Vec<u8> {
             timestamp: None,
             payload,
         };
-        let (s, d) = (IpAddress::from(src.ip()), IpAddress::from(dst.ip()));
-        ip_packet(
-            src.ip(),
-            dst.ip(),
-            IpProtocol::Tcp,
-            repr.buffer_len(),
-            |b| {
-                repr.emit(
-                    &mut TcpPacket::new_unchecked(b),
-                    &s,
-                    &d,
-                    &ChecksumCapabilities::default(),
-                )
-            },
-        )
+        tcp_packet(src, dst, &repr)
     };
     match kind / 2 {
         0 => tcp(TcpControl::Syn, None, &[]),

@@ -622,6 +622,11 @@ pub fn syn_packet(src: SocketAddr, dst: SocketAddr, seq: i32, mss: Option<u16>) 
         timestamp: None,
         payload: &[],
     };
+    tcp_packet(src, dst, &repr)
+}
+
+/// The IP packet carrying the TCP segment `repr` from `src` to `dst`, checksums filled in.
+pub fn tcp_packet(src: SocketAddr, dst: SocketAddr, repr: &TcpRepr<'_>) -> Vec<u8> {
     let (s, d) = (IpAddress::from(src.ip()), IpAddress::from(dst.ip()));
     ip_packet(
         src.ip(),
