@@ -495,6 +495,18 @@ mod tests {
         Engine::new(config, Arc::new(sigs))
     }
 
+    /// The flow records of a capture, through an engine with the default limits.
+    fn records_of(c: &Capture) -> Vec<FlowRecord> {
+        let mut e = engine(Config {
+            keep_flow_records: true,
+            ..Config::default()
+        });
+        feed(&mut e, c);
+        let mut records = Vec::new();
+        e.finish(|r| records.push(r));
+        records
+    }
+
     fn feed(e: &mut Engine, c: &Capture) {
         for p in &c.packets {
             let now = Timestamp::from_nanos(i64::try_from(p.ts.as_nanos()).unwrap());
@@ -589,16 +601,7 @@ mod tests {
             },
             &hello,
         );
-        let mut e = Engine::new(
-            Config {
-                keep_flow_records: true,
-                ..Config::default()
-            },
-            engine(Config::default()).sigs,
-        );
-        feed(&mut e, &c);
-        let mut records = Vec::new();
-        e.finish(|r| records.push(r));
+        let records = records_of(&c);
         assert_eq!(records.len(), 1);
         assert_eq!((records[0].src, records[0].sport), (b.ip(), 40000));
         assert_eq!((records[0].packets_up, records[0].packets_down), (1, 1));
@@ -644,16 +647,7 @@ mod tests {
             },
             b"GET / HTTP/1.1\r\n\r\n",
         );
-        let mut e = Engine::new(
-            Config {
-                keep_flow_records: true,
-                ..Config::default()
-            },
-            engine(Config::default()).sigs,
-        );
-        feed(&mut e, &c);
-        let mut records = Vec::new();
-        e.finish(|r| records.push(r));
+        let records = records_of(&c);
         assert_eq!((records[0].src, records[0].sport), (client.ip(), 40000));
     }
 
