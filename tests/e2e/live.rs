@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -238,14 +238,27 @@ fn random_bytes(n: usize) -> Vec<u8> {
         .collect()
 }
 
+/// A web root in `scratch` holding `name`: `size` random bytes, which it returns.
+fn served_file(scratch: &Scratch, name: &str, size: usize) -> (PathBuf, Vec<u8>) {
+    let www = scratch.path("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let body = random_bytes(size);
+    std::fs::write(www.join(name), &body).unwrap();
+    (www, body)
+}
+
+/// What curl wrote to `out` is exactly `body`.
+fn assert_downloaded(out: &Path, body: &[u8]) {
+    let got = std::fs::read(out).expect("curl wrote the file");
+    assert_eq!(got.len(), body.len());
+    assert!(got == body, "downloaded bytes differ");
+}
+
 #[test]
 fn a_100_mib_download_arrives_byte_exact() {
     skip_unless_ready!("curl", "python3");
     let scratch = Scratch::new("live-big");
-    let www = scratch.path("www");
-    std::fs::create_dir_all(&www).unwrap();
-    let body = random_bytes(100 << 20);
-    std::fs::write(www.join("big"), &body).unwrap();
+    let (www, body) = served_file(&scratch, "big", 100 << 20);
     let mut net = ServerNet::new();
     let addr = net.http(&www, 8081);
     let out = scratch.path("got");
@@ -264,19 +277,14 @@ fn a_100_mib_download_arrives_byte_exact() {
         ],
     );
     assert_eq!(status.code(), Some(0), "{stderr}");
-    let got = std::fs::read(&out).expect("curl wrote the file");
-    assert_eq!(got.len(), body.len());
-    assert!(got == body, "downloaded bytes differ");
+    assert_downloaded(&out, &body);
 }
 
 #[test]
 fn download_arrives_byte_exact_and_is_reported() {
     skip_unless_ready!("curl", "python3");
     let scratch = Scratch::new("live-http");
-    let www = scratch.path("www");
-    std::fs::create_dir_all(&www).unwrap();
-    let body = random_bytes(1 << 20);
-    std::fs::write(www.join("file"), &body).unwrap();
+    let (www, body) = served_file(&scratch, "file", 1 << 20);
     let mut net = ServerNet::new();
     let addr = net.http(&www, 8080);
     let (out, report, pcap) = (
@@ -303,9 +311,7 @@ fn download_arrives_byte_exact_and_is_reported() {
         ],
     );
     assert_eq!(status.code(), Some(0), "{stderr}");
-    let got = std::fs::read(&out).expect("curl wrote the file");
-    assert_eq!(got.len(), body.len());
-    assert!(got == body, "downloaded bytes differ");
+    assert_downloaded(&out, &body);
     assert!(stderr.contains("cleartext-http"), "summary: {stderr}");
 
     let r = json(&report);
@@ -648,12 +654,7 @@ fn ipv6_download_arrives_byte_exact() {
         eprintln!("skipped: no IPv6 on this host");
         return;
     };
-    let www = scratch.path("www");
-    std::fs::create_dir_all(&www).unwrap();
-    let body: Vec<u8> = (0..300_000u32)
-        .map(|i| (i.wrapping_mul(40_503) >> 7) as u8)
-        .collect();
-    std::fs::write(www.join("v6"), &body).unwrap();
+    let (www, body) = served_file(&scratch, "v6", 1 << 20);
     let addr = net.http_on(&www, 8081, v6.into());
     let out = scratch.path("got");
     let url = format!("http://{addr}/v6");
@@ -672,10 +673,7 @@ fn ipv6_download_arrives_byte_exact() {
         ],
     );
     assert_eq!(status.code(), Some(0), "{stderr}");
-    assert!(
-        std::fs::read(&out).unwrap() == body,
-        "downloaded bytes differ"
-    );
+    assert_downloaded(&out, &body);
 }
 
 #[test]
