@@ -8,9 +8,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use smoltcp::phy::ChecksumCapabilities;
 use smoltcp::wire::{
-    IPV4_HEADER_LEN, IPV6_HEADER_LEN, Icmpv4Message, Icmpv4Packet, Icmpv4Repr, Icmpv6Message,
-    Icmpv6Packet, Icmpv6Repr, IpAddress, IpProtocol, Ipv4Packet, Ipv4Repr, Ipv6Packet, Ipv6Repr,
-    TcpControl, TcpPacket, TcpRepr, UdpPacket, UdpRepr,
+    Icmpv4Message, Icmpv4Packet, Icmpv4Repr, Icmpv6Message, Icmpv6Packet, Icmpv6Repr, IpAddress,
+    IpProtocol, IpRepr, Ipv4Packet, Ipv4Repr, Ipv6Packet, Ipv6Repr, TcpControl, TcpPacket, TcpRepr,
+    UdpPacket, UdpRepr,
 };
 
 use crate::error::Error;
@@ -226,10 +226,6 @@ pub(crate) fn build_v4(
     mtu: usize,
     fill: impl FnOnce(&mut [u8]),
 ) -> Result<Vec<u8>, Error> {
-    let len = IPV4_HEADER_LEN.saturating_add(payload_len);
-    if len > mtu {
-        return Err(Error::TooLarge { len, mtu });
-    }
     let repr = Ipv4Repr {
         src_addr: src,
         dst_addr: dst,
@@ -237,11 +233,7 @@ pub(crate) fn build_v4(
         payload_len,
         hop_limit: HOP_LIMIT,
     };
-    let mut buf = vec![0u8; len];
-    let mut ip = Ipv4Packet::new_unchecked(&mut buf[..]);
-    repr.emit(&mut ip, &checksums());
-    fill(ip.payload_mut());
-    Ok(buf)
+    build(IpRepr::Ipv4(repr), mtu, fill)
 }
 
 /// Build an IPv6 packet of `payload_len` payload bytes that `fill` writes.
@@ -253,10 +245,6 @@ pub(crate) fn build_v6(
     mtu: usize,
     fill: impl FnOnce(&mut [u8]),
 ) -> Result<Vec<u8>, Error> {
-    let len = IPV6_HEADER_LEN.saturating_add(payload_len);
-    if len > mtu {
-        return Err(Error::TooLarge { len, mtu });
-    }
     let repr = Ipv6Repr {
         src_addr: src,
         dst_addr: dst,
@@ -264,10 +252,21 @@ pub(crate) fn build_v6(
         payload_len,
         hop_limit: HOP_LIMIT,
     };
+    build(IpRepr::Ipv6(repr), mtu, fill)
+}
+
+/// The packet of either family: the header `repr` describes, then the payload `fill` writes;
+/// refused when longer than `mtu`.
+fn build(repr: IpRepr, mtu: usize, fill: impl FnOnce(&mut [u8])) -> Result<Vec<u8>, Error> {
+    let len = repr.buffer_len();
+    if len > mtu {
+        return Err(Error::TooLarge { len, mtu });
+    }
     let mut buf = vec![0u8; len];
-    let mut ip = Ipv6Packet::new_unchecked(&mut buf[..]);
-    repr.emit(&mut ip);
-    fill(ip.payload_mut());
+    repr.emit(&mut buf[..], &checksums());
+    if let Some(payload) = buf.get_mut(repr.header_len()..) {
+        fill(payload);
+    }
     Ok(buf)
 }
 
