@@ -64,10 +64,7 @@ impl CaptureFile {
             what: "cannot create the capture file",
             source,
         };
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let file = opts.open(&path).map_err(io)?;
+        let file = telltale_runtime::create_private(&path).map_err(io)?;
         let out = Arc::new(Mutex::new(BufWriter::new(file)));
         let sink: Box<dyn Write + Send> = Box::new(CaptureSink(Arc::clone(&out)));
         let options = WriterOptions {

@@ -6,10 +6,11 @@ use crate::signatures::SetChoice;
 use anyhow::{Context, anyhow};
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use telltale_capture::{CaptureError, CaptureReader, replay};
 use telltale_engine::{Config, Engine};
+use telltale_runtime::create_private;
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,15 +55,6 @@ fn parse(mut args: lexopt::Parser) -> Result<Options, lexopt::Error> {
         }
     }
     Ok(o)
-}
-
-/// Creates an output file readable by its owner only: reports name what the user's apps did.
-fn create_private(path: &Path) -> std::io::Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
 }
 
 fn writer(out: &Out) -> Result<Box<dyn Write>, Failure> {

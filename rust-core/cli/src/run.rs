@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 use telltale_capture::{PcapngWriter, WriterOptions};
 use telltale_engine::{Config, Engine};
+use telltale_runtime::create_private;
 use telltale_runtime::netns::{Addresses, Namespace};
 use telltale_runtime::{
     Capture, ConstUid, DnsForward, FixedAppInfo, Hooks, NoProtect, Outcome, Relay, Settings, Tun,
@@ -54,14 +55,6 @@ fn parse(mut args: lexopt::Parser, monitor: bool) -> Result<Options, lexopt::Err
         }
     }
     Ok(o)
-}
-
-/// Creates an output file readable by its owner only.
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
 }
 
 fn capture(path: &Path, interface: &str) -> Result<Capture, Failure> {

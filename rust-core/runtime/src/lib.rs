@@ -29,6 +29,7 @@ mod dns;
 mod error;
 mod hooks;
 pub mod netns;
+mod output;
 mod ping;
 mod relay;
 pub mod signals;
@@ -39,5 +40,6 @@ pub use error::{Error, Result};
 pub use hooks::{
     AppInfoSource, ConstUid, FixedAppInfo, FlowTuple, NoProtect, Protector, UidResolver,
 };
+pub use output::create_private;
 pub use relay::{Capture, DnsForward, Hooks, Outcome, Relay, ReportHandle, Settings, StopHandle};
 pub use tun::Tun;
