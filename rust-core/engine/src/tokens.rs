@@ -55,7 +55,7 @@ impl TokenTable {
     ) -> String {
         let mut key = [0u8; 6];
         key.copy_from_slice(digest(&SHA256, token).as_ref().get(..6).unwrap_or(&[0; 6]));
-        let id: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let id = telltale_wire::hex::encode(&key);
         if let Some(t) = self.tokens.get_mut(&key) {
             if !t.flows.contains(&flow) {
                 t.connections += 1;

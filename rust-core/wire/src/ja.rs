@@ -8,6 +8,7 @@
 use md5::{Digest, Md5};
 use ring::digest::{SHA256, digest};
 
+use crate::hex;
 use crate::tls::{ClientHello, EXT_ALPN, EXT_SERVER_NAME, is_grease};
 
 /// A JA3 fingerprint: the full string and its lowercase MD5 hex.
@@ -39,7 +40,7 @@ pub fn ja3(ch: &ClientHello) -> Ja3 {
     join_into(&mut full, ch.ec_point_formats.iter(), '-', |out, v| {
         push_decimal(out, (*v).into());
     });
-    let hash = hex(&Md5::digest(full.as_bytes()));
+    let hash = hex::encode(&Md5::digest(full.as_bytes()));
     Ja3 { full, hash }
 }
 
@@ -140,7 +141,7 @@ fn ja4_alpn(name: &[u8]) -> String {
         {
             [char::from(first), char::from(last)].iter().collect()
         }
-        (Some(&first), Some(&last)) => [hex_digit(first >> 4), hex_digit(last & 0x0f)]
+        (Some(&first), Some(&last)) => [hex::digit(first >> 4), hex::digit(last & 0x0f)]
             .iter()
             .collect(),
         _ => "00".to_owned(),
@@ -193,7 +194,7 @@ fn hex_list(values: impl IntoIterator<Item = u16>) -> String {
     let mut out = String::new();
     join_into(&mut out, values, ',', |out, v| {
         for shift in [12, 8, 4, 0] {
-            out.push(hex_digit((v >> shift) as u8));
+            out.push(hex::digit((v >> shift) as u8));
         }
     });
     out
@@ -205,18 +206,7 @@ fn hash12(input: &str) -> String {
         return "000000000000".to_owned();
     }
     let d = digest(&SHA256, input.as_bytes());
-    hex(d.as_ref().get(..6).unwrap_or_default())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .flat_map(|&b| [hex_digit(b >> 4), hex_digit(b & 0x0f)])
-        .collect()
-}
-
-fn hex_digit(nibble: u8) -> char {
-    char::from_digit(u32::from(nibble & 0x0f), 16).unwrap_or('0')
+    hex::encode(d.as_ref().get(..6).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod bytes;
 pub mod dns;
 pub mod error;
 pub mod gtp;
+pub mod hex;
 pub mod http;
 pub mod httpdns;
 pub mod ip;

@@ -694,13 +694,10 @@ fn finish_download(body: &mut Body, obs: &mut Observations, complete: bool) {
     let Purpose::Code(kind) = body.purpose else {
         return;
     };
-    let sha256 = body.hash.take().map(|Hasher(h)| {
-        h.finish()
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    });
+    let sha256 = body
+        .hash
+        .take()
+        .map(|Hasher(h)| telltale_wire::hex::encode(h.finish().as_ref()));
     if let Some(h) = obs.http.get_mut(body.index) {
         h.download = Some(DownloadObs {
             kind,

@@ -430,11 +430,7 @@ fn sha256_hex<'p>(parts: impl Iterator<Item = &'p str>) -> String {
         d.update(&(part.len() as u64).to_be_bytes());
         d.update(part.as_bytes());
     }
-    d.finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    telltale_wire::hex::encode(d.finish().as_ref())
 }
 
 /// The set's id: its data version and the start of a hash over every layer's hash.
