@@ -83,7 +83,8 @@ pub(crate) struct Table {
     lingering: VecDeque<Linger>,
     /// Buffer bytes of every socket in the set.
     allocated: usize,
-    /// Sockets in the set, as the budget counts them.
+    /// Sockets in the set: added by `add_socket`, taken out by `free`. Outside those two calls
+    /// this is the number of live connections plus lingering sockets.
     in_set: usize,
     next_id: u64,
 }
@@ -95,7 +96,7 @@ impl Table {
 
     /// Sockets in the set: live connections and lingering ones.
     pub(crate) fn socket_count(&self) -> usize {
-        self.conns.len() + self.lingering.len()
+        self.in_set
     }
 
     pub(crate) fn allocated(&self) -> usize {
@@ -111,7 +112,7 @@ impl Table {
     pub(crate) fn buffer_size(&self, config: &Config) -> Option<usize> {
         let still_allowed = config
             .max_tcp_sockets
-            .saturating_sub(self.in_set.saturating_add(1));
+            .saturating_sub(self.socket_count().saturating_add(1));
         let reserve = still_allowed.saturating_mul(config.tcp_buffer_min.saturating_mul(2));
         let room = config.tcp_memory_budget.saturating_sub(reserve);
         let mut size = config.tcp_buffer_max;
