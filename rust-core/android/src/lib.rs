@@ -19,9 +19,10 @@
 //!   ends; the relay thread calls `protect` on every upstream socket, `connectionOwnerUid` once
 //!   per flow (with `/proc/net` parsing when it answers -1), and `appInfo` once per uid.
 //! - **State**: one relay at a time. `snapshot()` before any `start` throws ("not started");
-//!   after `stop()` it returns the stopped relay's final report. `stop()` without a relay
-//!   does nothing. The host's callbacks run on the relay thread and must not call `Native`
-//!   (`stop` and `snapshot` wait for that thread).
+//!   after `stop()`, or once the relay has ended on its own, it returns that relay's final
+//!   report (or throws why its thread failed). `stop()` without a relay does nothing. The
+//!   host's callbacks run on the relay thread and must not call `Native` (`stop` and
+//!   `snapshot` wait for that thread).
 //!
 //! The crate builds on Linux too: `scripts/jni-test` runs it on a desktop JVM.
 #![warn(missing_docs)]
@@ -34,7 +35,7 @@ pub mod session;
 
 use crate::config::Config;
 use crate::error::{BridgeError, panic_message};
-use crate::session::{Monitor, adopt_fd};
+use crate::session::{Monitor, ReportSource, adopt_fd};
 use jni::objects::{JClass, JObject, JString};
 use jni::sys::jint;
 use jni::{Env, EnvUnowned, jni_str};
@@ -150,10 +151,7 @@ pub extern "system" fn Java_org_telltale_bridge_Native_snapshot<'local>(
     unowned
         .with_env(|env| {
             guarded(env, |env| {
-                let json = match monitor().as_ref() {
-                    Some(m) => m.report_json()?,
-                    None => return Err(BridgeError::NotStarted),
-                };
+                let json = report_source()?.json()?;
                 Ok(env.new_string(json)?)
             })
         })
@@ -168,7 +166,7 @@ pub extern "system" fn Java_org_telltale_bridge_Native_exportJson<'local>(
     _class: JClass<'local>,
     fd: jint,
 ) {
-    export(unowned, fd, Monitor::export_json);
+    export(unowned, fd, |out| report_source()?.export_json(out));
 }
 
 /// `static native void exportPcapng(int fd)`: writes the capture so far to `fd` and closes it.
@@ -179,24 +177,52 @@ pub extern "system" fn Java_org_telltale_bridge_Native_exportPcapng<'local>(
     _class: JClass<'local>,
     fd: jint,
 ) {
-    export(unowned, fd, Monitor::export_pcapng);
+    export(unowned, fd, |out| {
+        let capture = monitor()
+            .as_ref()
+            .ok_or(BridgeError::NotStarted)?
+            .capture()?;
+        capture.export(out)
+    });
 }
 
-/// The two exports: takes `fd` over (closing it whatever happens) and has the running or
-/// stopped monitor write to it.
+/// Where the report comes from, taken under the monitor's lock; the caller waits for the
+/// report after the lock is let go, so a `stop()` meanwhile does not wait too.
+fn report_source() -> Result<ReportSource, BridgeError> {
+    monitor()
+        .as_mut()
+        .ok_or(BridgeError::NotStarted)?
+        .report_source()
+}
+
+/// The two exports: takes `fd` over (closing it whatever happens) and writes to it.
 fn export(
     mut unowned: EnvUnowned<'_>,
     fd: jint,
-    write: impl FnOnce(&Monitor, OwnedFd) -> Result<(), BridgeError>,
+    write: impl FnOnce(OwnedFd) -> Result<(), BridgeError>,
+) {
+    unowned
+        .with_env(|env| guarded(env, |_| write(adopt_fd(fd, "export descriptor")?)))
+        .resolve::<jni::errors::ThrowRuntimeExAndDefault>()
+}
+
+/// Test only (`--features test-probe`, built so by `scripts/jni-test`, never for the app):
+/// `static native void panic(String message)` of the test class `org.telltale.bridge.PanicProbe`
+/// panics inside the guard every entry point uses, so that the test can see the panic reach
+/// Java as a `NativeException` and the library stay usable.
+#[cfg(feature = "test-probe")]
+// SAFETY: a JNI symbol name of this library only, with the signature the test class declares.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_telltale_bridge_PanicProbe_panic<'local>(
+    mut unowned: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    message: JString<'local>,
 ) {
     unowned
         .with_env(|env| {
-            guarded(env, |_| {
-                let out = adopt_fd(fd, "export descriptor")?;
-                match monitor().as_ref() {
-                    Some(m) => write(m, out),
-                    None => Err(BridgeError::NotStarted),
-                }
+            guarded(env, |env| -> Result<(), BridgeError> {
+                let message = message.try_to_string(env)?;
+                panic!("{message}")
             })
         })
         .resolve::<jni::errors::ThrowRuntimeExAndDefault>()

@@ -32,7 +32,7 @@ pub fn adopt_fd(fd: RawFd, what: &'static str) -> Result<OwnedFd> {
 
 /// The capture file, shared between the relay (appending whole blocks) and exports.
 #[derive(Clone)]
-struct CaptureFile {
+pub struct CaptureFile {
     path: PathBuf,
     out: Arc<Mutex<BufWriter<File>>>,
 }
@@ -78,8 +78,10 @@ impl CaptureFile {
         Ok((CaptureFile { path, out }, writer))
     }
 
-    /// Copies the capture as of now (whole blocks) to `out`.
-    fn export(&self, out: &mut impl Write) -> Result<()> {
+    /// Writes the capture as of now (whole blocks; the last run's when stopped) to `fd`, which
+    /// is then closed.
+    pub fn export(&self, fd: OwnedFd) -> Result<()> {
+        let mut out = File::from(fd);
         let io = |what| move |source| BridgeError::Io { what, source };
         let len = {
             let mut w = lock(&self.out);
@@ -91,7 +93,7 @@ impl CaptureFile {
         let mut file = File::open(&self.path).map_err(io("cannot open the capture"))?;
         file.seek(SeekFrom::Start(0))
             .map_err(io("cannot read the capture"))?;
-        std::io::copy(&mut file.take(len), out).map_err(io("cannot write the capture"))?;
+        std::io::copy(&mut file.take(len), &mut out).map_err(io("cannot write the capture"))?;
         Ok(())
     }
 }
@@ -198,27 +200,59 @@ impl Monitor {
         }
     }
 
-    /// The report: as of now while a relay runs, else the last relay's final report.
-    pub fn report(&self) -> Result<Report> {
+    /// Where the report comes from now: the running relay, else the last run's final report
+    /// (or why its thread failed). A relay that ended on its own (its TUN closed, a panic) is
+    /// reaped first, so its outcome is reported rather than a timeout. Cheap: the caller can
+    /// wait for the report after letting go of the monitor.
+    pub fn report_source(&mut self) -> Result<ReportSource> {
+        if self
+            .running
+            .as_ref()
+            .is_some_and(|r| r.thread.is_finished())
+        {
+            self.stop();
+        }
         match (&self.running, &self.last, &self.last_failure) {
-            (Some(r), _, _) => r
-                .reports
-                .snapshot(SNAPSHOT_WAIT)
-                .ok_or(BridgeError::Timeout),
-            (None, Some(report), _) => Ok(report.clone()),
+            (Some(r), _, _) => Ok(ReportSource::Live(r.reports.clone())),
+            (None, Some(report), _) => Ok(ReportSource::Final(Box::new(report.clone()))),
             (None, None, Some(why)) => Err(BridgeError::Panic(why.clone())),
             (None, None, None) => Err(BridgeError::NotStarted),
         }
     }
 
+    /// The capture file of the running or last relay, for an export.
+    pub fn capture(&self) -> Result<CaptureFile> {
+        self.capture.clone().ok_or(BridgeError::NoCapture)
+    }
+}
+
+/// A report to come: asked of the running relay, or the final one of a finished run.
+pub enum ReportSource {
+    /// The running relay, asked through its handle.
+    Live(ReportHandle),
+    /// A finished run's final report.
+    Final(Box<Report>),
+}
+
+impl ReportSource {
+    /// The report: a running relay's as of now (waiting up to [`SNAPSHOT_WAIT`]).
+    pub fn report(self) -> Result<Report> {
+        match self {
+            ReportSource::Live(handle) => {
+                handle.snapshot(SNAPSHOT_WAIT).ok_or(BridgeError::Timeout)
+            }
+            ReportSource::Final(report) => Ok(*report),
+        }
+    }
+
     /// The report as JSON, the schema of `telltale analyze --json`.
-    pub fn report_json(&self) -> Result<String> {
+    pub fn json(self) -> Result<String> {
         Ok(serde_json::to_string(&self.report()?)?)
     }
 
     /// Writes the report JSON (and a newline) to `fd`, which is then closed.
-    pub fn export_json(&self, fd: OwnedFd) -> Result<()> {
-        let json = self.report_json()?;
+    pub fn export_json(self, fd: OwnedFd) -> Result<()> {
+        let json = self.json()?;
         let mut out = File::from(fd);
         out.write_all(json.as_bytes())
             .and_then(|()| out.write_all(b"\n"))
@@ -227,14 +261,6 @@ impl Monitor {
                 what: "cannot write the report",
                 source,
             })
-    }
-
-    /// Writes the pcapng capture as of now (the last run's when stopped) to `fd`, which is
-    /// then closed.
-    pub fn export_pcapng(&self, fd: OwnedFd) -> Result<()> {
-        let capture = self.capture.as_ref().ok_or(BridgeError::NoCapture)?;
-        let mut out = File::from(fd);
-        capture.export(&mut out)
     }
 }
 
@@ -247,6 +273,7 @@ impl Drop for Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsRawFd;
     use telltale_runtime::{ConstUid, FixedAppInfo, NoProtect};
 
     fn hooks() -> Hooks {
@@ -283,7 +310,7 @@ mod tests {
     #[test]
     fn lifecycle_reports_and_exports() {
         let mut m = Monitor::new();
-        assert!(matches!(m.report(), Err(BridgeError::NotStarted)));
+        assert!(matches!(m.report_source(), Err(BridgeError::NotStarted)));
         m.stop();
         let dir = std::env::temp_dir().join(format!("tt-android-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -298,10 +325,11 @@ mod tests {
             m.start(t2, &config, hooks()),
             Err(BridgeError::AlreadyRunning)
         ));
-        let json: serde_json::Value = serde_json::from_str(&m.report_json().unwrap()).unwrap();
+        let json = m.report_source().unwrap().json().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(json["totals"]["packets"], 0);
         let (r, w) = pair(libc::SOCK_STREAM);
-        m.export_pcapng(w).unwrap();
+        m.capture().unwrap().export(w).unwrap();
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut File::from(r), &mut bytes).unwrap();
         assert_eq!(
@@ -312,10 +340,59 @@ mod tests {
         m.stop();
         assert!(!m.is_running());
         let (r2, w2) = pair(libc::SOCK_STREAM);
-        m.export_json(w2).unwrap();
+        m.report_source().unwrap().export_json(w2).unwrap();
         let mut text = String::new();
         std::io::Read::read_to_string(&mut File::from(r2), &mut text).unwrap();
         assert!(text.ends_with("}\n"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A uid resolver that panics, as a bug on the relay thread would.
+    struct PanickingUids;
+
+    impl telltale_runtime::UidResolver for PanickingUids {
+        fn uid(&mut self, _flow: &telltale_runtime::FlowTuple) -> Option<i32> {
+            panic!("uid resolver exploded");
+        }
+    }
+
+    #[test]
+    fn a_panic_on_the_relay_thread_is_reported_not_raised() {
+        let mut m = Monitor::new();
+        let (ours, theirs) = pair(libc::SOCK_DGRAM);
+        let panicking = Hooks {
+            uids: Box::new(PanickingUids),
+            ..hooks()
+        };
+        m.start(theirs, &Config::default(), panicking).unwrap();
+        // IPv4 UDP 10.0.0.2:1234 -> 192.0.2.1:53: the tap asks for its uid.
+        let mut packet = vec![
+            0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 2, 192, 0, 2, 1,
+        ];
+        packet.extend_from_slice(&[0x04, 0xd2, 0, 53, 0, 8, 0, 0]);
+        // SAFETY: `packet` is valid for its length; `ours` is an open descriptor.
+        let n = unsafe { libc::write(ours.as_raw_fd(), packet.as_ptr().cast(), packet.len()) };
+        assert_eq!(n, 28);
+        let mut outcome = None;
+        for _ in 0..500 {
+            match m.report_source() {
+                Ok(_) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => {
+                    outcome = Some(e);
+                    break;
+                }
+            }
+        }
+        let e = outcome.expect("the relay thread ended");
+        assert!(!m.is_running());
+        assert_eq!(
+            e.to_string(),
+            "internal error (panic): uid resolver exploded"
+        );
+        // The monitor stays usable.
+        let (_o2, t2) = pair(libc::SOCK_DGRAM);
+        m.start(t2, &Config::default(), hooks()).unwrap();
+        m.stop();
+        assert!(matches!(m.report_source(), Ok(ReportSource::Final(_))));
     }
 }

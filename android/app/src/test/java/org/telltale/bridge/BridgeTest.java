@@ -12,24 +12,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.telltale.present.AppExposure;
+import org.telltale.present.FindingView;
 import org.telltale.present.Json;
+import org.telltale.present.Presenter;
+import org.telltale.present.Report;
 
 /**
  * Desktop test of the JNI bridge, run by {@code scripts/jni-test}: the native library built for
- * Linux, this class as the {@link Host}. Without arguments it checks errors, the lifecycle and
- * leaks over a FIFO standing in for the TUN; with {@code --tun-fd N --app-ns NS --server IP}
- * (as root, set up by the script) it also relays real traffic from the namespace {@code NS}
- * to test servers at {@code IP}. Prints one line per check and "N passed, N failed".
+ * Linux, this class as the {@link Host}. Without arguments it checks errors, panics, the
+ * lifecycle and leaks over a FIFO standing in for the TUN; with {@code --tun-fd N --app-ns NS
+ * --server IP --server6 IP6 --ca CERT} (as root, set up by the script) it also relays real
+ * traffic from the namespace {@code NS} to the test servers at {@code IP} and {@code IP6}, and
+ * renders the report as the app's main screen would. Prints one line per check and
+ * "N passed, N failed".
  */
 public final class BridgeTest implements Host {
     /** Every descriptor protect() was given, with what it was ("socket:[...]"). */
     private final List<String> protectedFds = Collections.synchronizedList(new ArrayList<>());
 
     private final AtomicInteger appInfoCalls = new AtomicInteger();
+
+    /** Every connection connectionOwnerUid() was asked about: "6 10.77.0.2 -> 10.78.0.2:8443". */
+    private final List<String> owners = Collections.synchronizedList(new ArrayList<>());
 
     private static int passed;
     private static int failed;
@@ -49,6 +59,7 @@ public final class BridgeTest implements Host {
     @Override
     public int connectionOwnerUid(
             int protocol, String srcAddr, int srcPort, String dstAddr, int dstPort) {
+        owners.add(protocol + " " + srcAddr + " -> " + dstAddr + ":" + dstPort);
         return 10123;
     }
 
@@ -132,6 +143,9 @@ public final class BridgeTest implements Host {
 
     private void basics(File dir) throws Exception {
         check(thrown(Native::stop) == null, "stop without start is harmless");
+        NativeException panic = thrown(() -> PanicProbe.panic("probe \u2603"));
+        check(panic != null && panic.getMessage().equals("internal error (panic): probe \u2603"),
+                "a Rust panic becomes a NativeException: " + panic);
         NativeException before = thrown(Native::snapshot);
         check(before != null && before.getMessage().contains("not been started"),
                 "snapshot before start throws: " + before);
@@ -214,66 +228,133 @@ public final class BridgeTest implements Host {
         check(tasks1 <= tasks0 + 3, "100 start/stop cycles: threads " + tasks0 + " -> " + tasks1);
     }
 
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
+    /** What a command printed, and its exit status (-1 when it ran over 30 s and was killed). */
+    private static final class Ran {
+        final int status;
+        final String out;
+
+        Ran(int status, String out) {
+            this.status = status;
+            this.out = out;
         }
-        return p.exitValue();
     }
 
-    private void live(int tunFd, String ns, String server) throws Exception {
+    private static Ran run(String... command) throws Exception {
+        File out = File.createTempFile("tt-jni-run", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(out).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Ran(-1, "");
+            }
+            String text = new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8);
+            return new Ran(p.exitValue(), text.trim());
+        } finally {
+            Files.deleteIfExists(out.toPath());
+        }
+    }
+
+    /** The finding kinds of an app, in report order. */
+    private static List<String> kinds(AppExposure app) {
+        List<String> kinds = new ArrayList<>();
+        for (FindingView f : app.findings) {
+            kinds.add(f.kind);
+        }
+        return kinds;
+    }
+
+    private void live(Map<String, String> opts) throws Exception {
+        int tunFd = Integer.parseInt(opts.get("--tun-fd"));
+        String ns = opts.get("--app-ns");
+        String v4 = opts.get("--server");
+        String v6 = opts.get("--server6");
+        String wechat = "szshort.weixin.qq.com";
         Native.start(this, tunFd, "{}");
         protectedFds.clear();
-        int http = 2;
-        for (int i = 0; i < http; i++) {
-            int rc = run("ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "-m", "10",
-                    "http://" + server + ":8080/");
-            check(rc == 0, "curl through the TUN (exit " + rc + ")");
+        String[] inApp = {"ip", "netns", "exec", ns};
+        Ran http = run(concat(inApp, "curl", "-s", "-m", "10", "http://" + v4 + ":8080/"));
+        check(http.status == 0 && http.out.equals("hello"),
+                "HTTP over IPv4 through the TUN: exit " + http.status + ", \"" + http.out + "\"");
+        int tcp = 1;
+        int udp = 0;
+        for (String server : new String[] {v4, v6}) {
+            boolean six = server.contains(":");
+            Ran dig = run(concat(inApp, "dig", "+short", "+tries=1", "+time=5", "@" + server,
+                    six ? "AAAA" : "A", wechat));
+            udp++;
+            check(dig.status == 0 && dig.out.equals(server), "DNS for " + wechat + " over IPv"
+                    + (six ? 6 : 4) + ": exit " + dig.status + ", \"" + dig.out + "\"");
+            String at = six ? "[" + server + "]" : server;
+            Ran https = run(concat(inApp, "curl", "-s", "-m", "10", "--cacert", opts.get("--ca"),
+                    "--resolve", wechat + ":8443:" + at, "https://" + wechat + ":8443/"));
+            tcp++;
+            check(https.status == 0 && https.out.equals("hello over rustls"),
+                    "HTTPS to the rustls server over IPv" + (six ? 6 : 4) + ": exit "
+                    + https.status + ", \"" + https.out + "\"");
         }
-        int rc = run("ip", "netns", "exec", ns, "dig", "+tries=1", "+time=5", "@" + server,
-                "example.test");
-        check(rc == 0, "dig through the TUN (exit " + rc + ")");
-        Map<String, Object> report = parse(Native.snapshot());
-        Map<?, ?> app = null;
-        Object apps = report.get("apps");
-        if (apps instanceof List) {
-            for (Object a : (List<?>) apps) {
-                if (a instanceof Map && Long.valueOf(10123).equals(((Map<?, ?>) a).get("uid"))) {
-                    app = (Map<?, ?>) a;
-                }
+
+        String json = Native.snapshot();
+        Report report = Report.fromJson(json);
+        AppExposure app = null;
+        for (AppExposure a : report.apps) {
+            if (a.uid == 10123) {
+                app = a;
             }
         }
-        check(app != null && "com.example.app".equals(app.get("package"))
-                && "Example".equals(app.get("name")), "the report names the app: " + app);
-        List<String> kinds = new ArrayList<>();
-        if (app != null && app.get("findings") instanceof List) {
-            for (Object f : (List<?>) app.get("findings")) {
-                if (f instanceof Map) {
-                    kinds.add(String.valueOf(((Map<?, ?>) f).get("kind")));
-                }
+        check(app != null && "com.example.app".equals(app.packageName)
+                && "Example".equals(app.name), "the report names the app by its uid");
+        List<String> kinds = app == null ? List.of() : kinds(app);
+        for (String kind : new String[] {"cleartext-http", "cleartext-dns", "server-name-visible",
+                "tencent-contact"}) {
+            check(kinds.contains(kind), kind + " found: " + kinds);
+        }
+        boolean wechatContact = false;
+        if (app != null) {
+            for (FindingView f : app.findings) {
+                wechatContact |= f.kind.equals("tencent-contact") && "wechat".equals(f.service);
             }
         }
-        check(kinds.contains("cleartext-http"), "cleartext-http found: " + kinds);
-        check(kinds.contains("cleartext-dns"), "cleartext-dns found: " + kinds);
+        check(wechatContact, "the TLS connections are WeChat's (tencent-contact, service wechat)");
+        String row = app == null ? "" : Presenter.row(app).toString();
+        check(row.startsWith("Example | Medium | Tencent: WeChat | ") && row.endsWith(" sent"),
+                "the main screen's row: " + row);
+        List<String> owned;
+        synchronized (owners) {
+            owned = new ArrayList<>(owners);
+        }
+        for (String conn : new String[] {"6 10.77.0.2 -> " + v4 + ":8443",
+                "6 fd00:77::2 -> " + v6 + ":8443", "17 10.77.0.2 -> " + v4 + ":53",
+                "17 fd00:77::2 -> " + v6 + ":53"}) {
+            check(owned.contains(conn), "connectionOwnerUid() asked for " + conn);
+        }
         List<String> seen;
         synchronized (protectedFds) {
             seen = new ArrayList<>(protectedFds);
         }
-        check(seen.size() == http + 1, "protect() called once per upstream socket (" + http
-                + " TCP + 1 UDP): " + seen);
+        check(seen.size() == tcp + udp, "protect() called once per upstream socket (" + tcp
+                + " TCP + " + udp + " UDP): " + seen);
         check(seen.stream().allMatch(s -> s.startsWith("socket:")), "protect() got sockets only");
         check(appInfoCalls.get() == 1, "appInfo() asked once for the uid: " + appInfoCalls.get());
         Native.stop();
         check(!isOpen(tunFd), "stop closes the real TUN descriptor");
+        String last = Native.snapshot();
+        check(Report.fromJson(last).apps.size() == report.apps.size(),
+                "the final report after stop has the same apps");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = new String[head.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     /**
      * Runs the checks.
      *
-     * @param args nothing, or {@code --tun-fd N --app-ns NS --server IP} for the live part
+     * @param args nothing, or {@code --tun-fd N --app-ns NS --server IP --server6 IP6 --ca CERT}
+     *     for the live part
      * @throws Exception when a check cannot run at all
      */
     public static void main(String[] args) throws Exception {
@@ -281,8 +362,12 @@ public final class BridgeTest implements Host {
         Path dir = Files.createTempDirectory("tt-jni");
         try {
             host.basics(dir.toFile());
-            if (args.length == 6 && args[0].equals("--tun-fd")) {
-                host.live(Integer.parseInt(args[1]), args[3], args[5]);
+            Map<String, String> opts = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                opts.put(args[i], args[i + 1]);
+            }
+            if (opts.containsKey("--tun-fd")) {
+                host.live(opts);
             } else {
                 System.out.println("skipped: live relay test (needs root; run by scripts/jni-test)");
             }
