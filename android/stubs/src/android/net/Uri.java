@@ -1,0 +1,6 @@
+// Compile-check stub: signatures of the public Android API (developer.android.com), no behaviour.
+package android.net;
+
+public abstract class Uri {
+    private Uri() {}
+}
