@@ -20,13 +20,12 @@ import android.util.Log;
 import org.telltale.R;
 import org.telltale.bridge.Host;
 import org.telltale.bridge.Native;
+import org.telltale.bridge.NativeConfig;
 import org.telltale.present.AppRow;
 import org.telltale.present.Presenter;
 import org.telltale.present.Report;
 
 import java.io.File;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -252,33 +251,15 @@ public final class MonitorService extends VpnService implements Host {
         return b;
     }
 
-    /** The configuration for {@link Native#start}, see rust-core/android/src/config.rs. */
+    /** The configuration for {@link Native#start}. */
     private String configJson(Prefs prefs, String dns) {
         File capture = new File(getNoBackupFilesDir(), "live.pcapng");
-        StringBuilder sb = new StringBuilder("{");
-        sb.append("\"mtu\":").append(MTU);
-        sb.append(",\"show_identifiers\":").append(!prefs.maskIdentifiers());
-        sb.append(",\"capture_path\":").append(jsonString(capture.getAbsolutePath()));
-        if (dns != null) {
-            sb.append(",\"dns\":{\"listen\":").append(jsonString(DNS_V4))
-                    .append(",\"upstream\":").append(jsonString(dns)).append('}');
-        }
-        return sb.append('}').toString();
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return new NativeConfig()
+                .mtu(MTU)
+                .showIdentifiers(!prefs.maskIdentifiers())
+                .capturePath(capture.getAbsolutePath())
+                .dns(DNS_V4, dns)
+                .json();
     }
 
     /**
@@ -289,22 +270,7 @@ public final class MonitorService extends VpnService implements Host {
     private String findUpstreamDns() {
         Network n = connectivity.getActiveNetwork();
         LinkProperties lp = n == null ? null : connectivity.getLinkProperties(n);
-        return lp == null ? null : pickResolver(lp.getDnsServers());
-    }
-
-    private static String pickResolver(List<InetAddress> servers) {
-        String v6 = null;
-        for (InetAddress a : servers) {
-            if (a instanceof Inet4Address) {
-                return a.getHostAddress() + ":53";
-            }
-            if (v6 == null && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
-                String text = a.getHostAddress();
-                int scope = text.indexOf('%');
-                v6 = "[" + (scope >= 0 ? text.substring(0, scope) : text) + "]:53";
-            }
-        }
-        return v6;
+        return lp == null ? null : NativeConfig.upstreamResolver(lp.getDnsServers());
     }
 
     /**
@@ -319,7 +285,7 @@ public final class MonitorService extends VpnService implements Host {
         networkCallback = new ConnectivityManager.NetworkCallback() {
             @Override
             public void onLinkPropertiesChanged(Network network, LinkProperties lp) {
-                String dns = pickResolver(lp.getDnsServers());
+                String dns = NativeConfig.upstreamResolver(lp.getDnsServers());
                 String current = upstreamDns;
                 if (dns != null && !dns.equals(current)) {
                     control.execute(() -> {

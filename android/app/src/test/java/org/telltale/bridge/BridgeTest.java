@@ -6,6 +6,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.reflect.Field;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -206,6 +208,8 @@ public final class BridgeTest implements Host {
                 "exportPcapng without a capture throws: " + noCapture);
         Native.stop();
 
+        config(dir, fifo);
+
         // Leaks: warm up, then 100 start/stop cycles must not grow descriptors or threads.
         for (int i = 0; i < 3; i++) {
             Native.start(this, fifoFd(fifo), "{}");
@@ -237,6 +241,56 @@ public final class BridgeTest implements Host {
             this.status = status;
             this.out = out;
         }
+    }
+
+    /** NativeConfig: its JSON is what the native parser takes, its resolver choice. */
+    private void config(File dir, File fifo) throws Exception {
+        File odd = new File(dir, "cap \"q\" \\ \u00e9\n.pcapng");
+        String json = new NativeConfig().mtu(1400).showIdentifiers(true)
+                .capturePath(odd.getPath()).dns("10.111.0.53", "[2001:db8::53]:53").json();
+        NativeException refused = thrown(() -> {
+            try {
+                Native.start(this, fifoFd(fifo), json);
+            } catch (NativeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        check(refused == null, "Native.start takes NativeConfig's JSON: " + json);
+        check(odd.exists(), "the capture is written at the path with quotes, a backslash, "
+                + "a newline and an accent: " + odd.exists());
+        Native.stop();
+        NativeException mtu = thrown(() -> Native.start(this, -1, new NativeConfig().mtu(100).json()));
+        check(mtu != null, "a bad descriptor is refused before the configuration: " + mtu);
+        File ok = new File(dir, "ok.pcapng");
+        NativeException badMtu = thrown(() -> {
+            try {
+                Native.start(this, fifoFd(fifo), new NativeConfig().mtu(100).capturePath(ok.getPath()).json());
+            } catch (NativeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        check(badMtu != null && badMtu.getMessage().equals(
+                "invalid configuration: mtu 100 not in 576..=65535"), "a bad MTU is refused: " + badMtu);
+        check(!ok.exists(), "nothing is written for a refused configuration");
+
+        InetAddress v4 = InetAddress.getByName("192.0.2.53");
+        InetAddress global6 = InetAddress.getByName("2001:db8::53");
+        // With a scope, as a phone may list it; the relay's socket address takes none.
+        InetAddress scoped6 = Inet6Address.getByAddress(null, global6.getAddress(), 3);
+        InetAddress link6 = Inet6Address.getByAddress(null,
+                InetAddress.getByName("fe80::1").getAddress(), 3);
+        check("192.0.2.53:53".equals(NativeConfig.upstreamResolver(List.of(link6, global6, v4))),
+                "the resolver: IPv4 first");
+        String six = NativeConfig.upstreamResolver(List.of(link6, scoped6, global6));
+        check(("[" + global6.getHostAddress() + "]:53").equals(six),
+                "the resolver: else the first global IPv6 one, in brackets, no scope: " + six);
+        check(NativeConfig.upstreamResolver(List.of(link6)) == null
+                && NativeConfig.upstreamResolver(List.of()) == null,
+                "the resolver: none from link-local or no servers");
     }
 
     private static Ran run(String... command) throws Exception {
