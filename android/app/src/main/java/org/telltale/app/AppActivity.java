@@ -18,10 +18,7 @@ import org.telltale.present.ServiceView;
 import org.telltale.present.VendorView;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -123,17 +120,13 @@ public final class AppActivity extends Activity {
         }
         Instant now = Instant.now();
         for (FindingView f : app.findings) {
-            TextView head = text("[" + Presenter.levelLabel(f.severity) + "] "
-                    + masked(f, f.summary.isEmpty() ? f.kind : f.summary), true, false);
+            TextView head = text(Presenter.headline(f, reveal), true, false);
             head.setTextColor(getColor(Ui.levelColor(f.severity)));
             head.setPadding(0, dp(12), 0, 0);
             box.addView(head);
             box.addView(text(Presenter.explanation(f), false, false));
-            for (Map.Entry<String, String> e : f.evidence.entrySet()) {
-                String value = "value".equals(e.getKey())
-                        ? Presenter.evidenceValue(f, e.getKey(), reveal)
-                        : masked(f, e.getValue());
-                TextView ev = text(e.getKey() + ": " + value, false, true);
+            for (String line : Presenter.evidenceLines(f, reveal)) {
+                TextView ev = text(line, false, true);
                 ev.setTypeface(Typeface.MONOSPACE);
                 ev.setTextIsSelectable(reveal);
                 box.addView(ev);
@@ -148,20 +141,6 @@ public final class AppActivity extends Activity {
         if (app.findingsDropped > 0) {
             box.addView(text(getString(R.string.dropped, app.findingsDropped), false, true));
         }
-    }
-
-    /**
-     * {@code text} with the finding's identifier value masked unless revealed: when the core
-     * keeps identifiers in full, the same value can also appear in the summary or in another
-     * evidence field (a URL), and must not show there either.
-     */
-    private String masked(FindingView f, String text) {
-        String raw = f.evidence.get("value");
-        if (reveal || raw == null || raw.isEmpty()) {
-            return text;
-        }
-        String shown = Presenter.evidenceValue(f, "value", false);
-        return shown.equals(raw) ? text : text.replace(raw, shown);
     }
 
     private void renderServices(LinearLayout box) {
@@ -202,29 +181,18 @@ public final class AppActivity extends Activity {
         }
     }
 
-    /**
-     * The latest connections the report describes: it lists findings (each with the time it was
-     * last seen and what the connection carried), not every flow, so these are the most recent
-     * connections that showed something.
-     */
+    /** The latest connections that showed something ({@link Presenter#recent}). */
     private void renderRecent(LinearLayout box) {
         box.removeAllViews();
-        List<FindingView> recent = new ArrayList<>();
-        for (FindingView f : app.findings) {
-            if (f.lastSeen != null) {
-                recent.add(f);
-            }
-        }
-        recent.sort(Comparator.comparing((FindingView f) -> f.lastSeen).reversed());
+        List<FindingView> recent = Presenter.recent(app, MAX_RECENT);
         if (recent.isEmpty()) {
             box.addView(text(getString(R.string.no_connections), false, true));
             return;
         }
         Instant now = Instant.now();
-        for (FindingView f : recent.subList(0, Math.min(MAX_RECENT, recent.size()))) {
-            String what = f.summary.isEmpty() ? f.kind : f.summary;
+        for (FindingView f : recent) {
             box.addView(text(Presenter.relativeTime(f.lastSeen, now) + " · "
-                    + masked(f, what), false, false));
+                    + Presenter.summary(f, reveal), false, false));
         }
     }
 

@@ -387,11 +387,7 @@ public final class MonitorService extends VpnService implements Host {
             counts = getString(R.string.notif_counts, rows.size(), report.totalFlows);
             StringBuilder sb = new StringBuilder(counts);
             for (int i = 0; i < Math.min(3, rows.size()); i++) {
-                AppRow r = rows.get(i);
-                sb.append('\n').append(r.title).append(": ").append(r.levelLabel);
-                if (!r.services.isEmpty()) {
-                    sb.append(" (").append(r.services).append(')');
-                }
+                sb.append('\n').append(rows.get(i).line());
             }
             details = sb.toString();
             if (!rows.isEmpty()) {

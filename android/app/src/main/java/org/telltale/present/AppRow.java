@@ -28,6 +28,14 @@ public final class AppRow {
         this.sent = sent;
     }
 
+    /**
+     * The row in a few words, for the notification: {@code Daily News: High (Tencent: Bugly)},
+     * without the brackets when no service was reached.
+     */
+    public String line() {
+        return title + ": " + levelLabel + (services.isEmpty() ? "" : " (" + services + ")");
+    }
+
     /** The row as one line ({@code Daily News | High | ... | 2.7 KB sent}), for logs and tests. */
     @Override
     public String toString() {

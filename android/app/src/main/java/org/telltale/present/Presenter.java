@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the app shows and in what order, in plain words for people who are not engineers:
@@ -233,6 +234,60 @@ public final class Presenter {
             kind = finding.evidence.get("location");
         }
         return kind == null ? value : Masking.display(kind, value, reveal);
+    }
+
+    /**
+     * Any text of a finding (its summary, an evidence field such as a URL) as it should be
+     * shown: when the report carries the identifier or location value in full (the core's
+     * masking off), that value is masked wherever it appears in the text, unless
+     * {@code reveal}.
+     */
+    public static String maskedText(FindingView finding, String text, boolean reveal) {
+        String raw = finding.evidence.get("value");
+        if (reveal || raw == null || raw.isEmpty()) {
+            return text;
+        }
+        String shown = evidenceValue(finding, "value", false);
+        return shown.equals(raw) ? text : text.replace(raw, shown);
+    }
+
+    /** A finding's summary (its kind when there is none), masked as {@link #maskedText}. */
+    public static String summary(FindingView finding, boolean reveal) {
+        String what = finding.summary.isEmpty() ? finding.kind : finding.summary;
+        return maskedText(finding, what, reveal);
+    }
+
+    /** A finding's headline: {@code [High] summary}. */
+    public static String headline(FindingView finding, boolean reveal) {
+        return "[" + levelLabel(finding.severity) + "] " + summary(finding, reveal);
+    }
+
+    /** A finding's evidence, one {@code key: value} line per field, masked as shown. */
+    public static List<String> evidenceLines(FindingView finding, boolean reveal) {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, String> e : finding.evidence.entrySet()) {
+            String value = "value".equals(e.getKey())
+                    ? evidenceValue(finding, "value", reveal)
+                    : maskedText(finding, e.getValue(), reveal);
+            lines.add(e.getKey() + ": " + value);
+        }
+        return lines;
+    }
+
+    /**
+     * The latest connections that showed something: the report lists findings (each with when
+     * it was last seen), not every flow, so these are an app's findings, the most recently seen
+     * first, at most {@code max}; findings without a time are left out.
+     */
+    public static List<FindingView> recent(AppExposure app, int max) {
+        List<FindingView> recent = new ArrayList<>();
+        for (FindingView f : app.findings) {
+            if (f.lastSeen != null) {
+                recent.add(f);
+            }
+        }
+        recent.sort(Comparator.comparing((FindingView f) -> f.lastSeen).reversed());
+        return recent.subList(0, Math.min(Math.max(0, max), recent.size()));
     }
 
     /**

@@ -1,8 +1,13 @@
 package org.telltale.present;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Masking of identifiers for display: the core's test vectors (identify.rs, {@code masks}),
- * labels as the report writes them, values the core already masked, and reveal.
+ * labels as the report writes them, values the core already masked, reveal, the texts of a
+ * finding that carry its value, and the recent findings.
  */
 public final class MaskingTest {
     private static final String D = "\u2022";
@@ -127,5 +132,43 @@ public final class MaskingTest {
         FindingView other = new FindingView(Fields.object(Json.parse(
                 "{\"evidence\":{\"value\":\"plain\"}}")));
         Check.eq("plain", Presenter.evidenceValue(other, "value", false));
+    }
+
+    @Test
+    void textsOfAFindingMaskItsFullValue() throws JsonException {
+        // With the core's masking off the report carries the IMEI in full, also in the summary
+        // and the URL; none of them may show it until revealed.
+        FindingView id = new FindingView(Fields.object(Json.parse("{\"kind\":"
+                + "\"identifier-cleartext\",\"severity\":\"high\",\"summary\":"
+                + "\"IMEI 490154203237518 sent in clear\",\"evidence\":{\"identifier\":\"IMEI\","
+                + "\"value\":\"490154203237518\",\"url\":\"/r?imei=490154203237518\"}}")));
+        String masked = "49" + dots(10) + "518";
+        Check.eq("[High] IMEI " + masked + " sent in clear", Presenter.headline(id, false));
+        Check.eq("[High] IMEI 490154203237518 sent in clear", Presenter.headline(id, true));
+        Check.eq(Arrays.asList("identifier: IMEI", "value: " + masked, "url: /r?imei=" + masked),
+                Presenter.evidenceLines(id, false));
+        Check.eq(Arrays.asList("identifier: IMEI", "value: 490154203237518",
+                "url: /r?imei=490154203237518"), Presenter.evidenceLines(id, true));
+        // Already masked by the core: nothing to replace.
+        FindingView core = new FindingView(Fields.object(Json.parse("{\"kind\":\"k\","
+                + "\"evidence\":{\"identifier\":\"IMEI\",\"value\":\"" + masked + "\"}}")));
+        Check.eq("[None] k", Presenter.headline(core, false));
+        Check.eq("text " + masked, Presenter.maskedText(core, "text " + masked, false));
+    }
+
+    @Test
+    void recentFindingsNewestFirstAndCapped() throws JsonException {
+        AppExposure app = new AppExposure(Fields.object(Json.parse("{\"id\":\"a\","
+                + "\"findings\":[{\"id\":\"old\",\"last_seen\":\"2025-01-01T00:00:00Z\"},"
+                + "{\"id\":\"none\"},"
+                + "{\"id\":\"new\",\"last_seen\":\"2025-01-03T00:00:00Z\"},"
+                + "{\"id\":\"mid\",\"last_seen\":\"2025-01-02T00:00:00Z\"}]}")));
+        List<String> ids = new ArrayList<>();
+        for (FindingView f : Presenter.recent(app, 2)) {
+            ids.add(f.id);
+        }
+        Check.eq(Arrays.asList("new", "mid"), ids);
+        Check.eq(3, Presenter.recent(app, 10).size());
+        Check.eq(0, Presenter.recent(app, -1).size());
     }
 }

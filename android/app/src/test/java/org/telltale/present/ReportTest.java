@@ -113,9 +113,12 @@ public final class ReportTest {
                         + " | 2.7 KB sent",
                 "WeChat | High | Tencent: WeChat | 3.1 KB sent",
                 "Browser | Low |  | 876 B sent"), rows);
-        AppRow first = Presenter.rows(sample()).get(0);
+        List<AppRow> all = Presenter.rows(sample());
+        AppRow first = all.get(0);
         Check.eq("uid:10234", first.appId);
         Check.eq(Level.HIGH, first.level);
+        Check.eq("WeChat: High (Tencent: WeChat)", all.get(1).line());
+        Check.eq("Browser: Low", all.get(2).line());
     }
 
     @Test
