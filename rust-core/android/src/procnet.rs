@@ -189,4 +189,35 @@ mod tests {
             Err(_) => eprintln!("skipped: no /proc/net/tcp"),
         }
     }
+
+    proptest::proptest! {
+        /// Any text: no panic, and every entry comes from a line that has one.
+        #[test]
+        fn any_text_is_safe(text in "\\PC{0,400}") {
+            let n = parse_table(&text).count();
+            proptest::prop_assert!(n <= text.lines().count());
+        }
+
+        /// Lines as the kernel prints them read back exactly, both families, any uid.
+        #[test]
+        fn kernel_lines_round_trip(
+            v6 in proptest::bool::ANY,
+            l in proptest::prelude::any::<[u8; 16]>(),
+            r in proptest::prelude::any::<[u8; 16]>(),
+            ports in proptest::prelude::any::<(u16, u16)>(),
+            uid in proptest::prelude::any::<u32>(),
+        ) {
+            let ip = |b: [u8; 16]| -> IpAddr {
+                if v6 {
+                    IpAddr::V6(Ipv6Addr::from(b))
+                } else {
+                    IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+                }
+            };
+            let local = SocketAddr::new(ip(l), ports.0);
+            let remote = SocketAddr::new(ip(r), ports.1);
+            let e: Vec<Entry> = parse_table(&line(local, remote, uid)).collect();
+            proptest::prop_assert_eq!(e, vec![Entry { local, remote, uid }]);
+        }
+    }
 }
