@@ -235,7 +235,8 @@ fn read_svcb(msg: &[u8], start: usize, end: usize) -> Option<Svcb> {
 /// Reads a possibly compressed name starting at `pos`. Returns the name in presentation form and
 /// the position just after the name's bytes at `pos` (after the first pointer, if any).
 fn read_name(msg: &[u8], mut pos: usize) -> Option<(String, usize)> {
-    let mut name = String::new();
+    // Room for most names at once: growing a name label by label cost more than reading it.
+    let mut name = String::with_capacity(64);
     let mut after = None;
     let mut jumps = 0;
     loop {

@@ -191,7 +191,9 @@ fn push_decimal(out: &mut String, v: u32) {
 
 /// The values as 4-digit lowercase hex, comma-separated.
 fn hex_list(values: impl IntoIterator<Item = u16>) -> String {
-    let mut out = String::new();
+    let values = values.into_iter();
+    // Five bytes a value: four digits and a comma.
+    let mut out = String::with_capacity(values.size_hint().0.saturating_mul(5));
     join_into(&mut out, values, ',', |out, v| {
         for shift in [12, 8, 4, 0] {
             out.push(hex::digit((v >> shift) as u8));

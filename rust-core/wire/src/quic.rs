@@ -310,8 +310,14 @@ fn crypto_frames(payload: &[u8]) -> Result<Vec<CryptoFragment>> {
     let mut fragments = Vec::new();
     while !r.is_empty() {
         match varint(&mut r, WHAT)? {
-            // PADDING, PING.
-            0x00 | 0x01 => {}
+            // PADDING: a client pads its Initials to 1200 bytes, so skip the run of zeros at
+            // once rather than a frame at a time.
+            0x00 => {
+                let zeros = r.rest().iter().take_while(|&&b| b == 0).count();
+                r.take(zeros, WHAT)?;
+            }
+            // PING.
+            0x01 => {}
             // ACK, ACK with ECN counts.
             kind @ (0x02 | 0x03) => {
                 varint(&mut r, WHAT)?; // largest acknowledged
@@ -563,6 +569,22 @@ mod tests {
             panic!("no ClientHello");
         };
         (initial, ch)
+    }
+
+    #[test]
+    fn padding_runs_are_skipped_around_frames() {
+        let payload = [
+            0, 0, 0, 0x06, 0x00, 0x02, b'h', b'i', 0x01, 0, 0, 0x06, 0x02, 0x01, b'!', 0,
+        ];
+        let frames = crypto_frames(&payload).unwrap();
+        let got: Vec<(u64, &[u8])> = frames
+            .iter()
+            .map(|f| (f.offset, f.data.as_slice()))
+            .collect();
+        assert_eq!(got, vec![(0, &b"hi"[..]), (2, &b"!"[..])]);
+        assert!(crypto_frames(&[0; 1200]).unwrap().is_empty());
+        // A frame type after padding is still checked.
+        assert!(crypto_frames(&[0, 0, 0x08]).is_err());
     }
 
     #[test]
