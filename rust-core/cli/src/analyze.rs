@@ -57,13 +57,16 @@ fn parse(mut args: lexopt::Parser) -> Result<Options, lexopt::Error> {
     Ok(o)
 }
 
-fn writer(out: &Out) -> Result<Box<dyn Write>, Failure> {
-    Ok(match out {
-        Out::Stdout => Box::new(BufWriter::new(std::io::stdout().lock())),
-        Out::File(p) => Box::new(BufWriter::new(
+/// A buffered writer to `out`. The buffer is outermost, so the serializer's many small writes
+/// are plain copies into it and only whole buffers go through the trait object.
+fn writer(out: &Out) -> Result<BufWriter<Box<dyn Write>>, Failure> {
+    let inner: Box<dyn Write> = match out {
+        Out::Stdout => Box::new(std::io::stdout().lock()),
+        Out::File(p) => Box::new(
             create_private(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-    })
+        ),
+    };
+    Ok(BufWriter::with_capacity(64 * 1024, inner))
 }
 
 /// One line of `--flows`: the flow record and the id of the signature set that judged it.
