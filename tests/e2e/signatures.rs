@@ -435,3 +435,42 @@ fn bytedance_is_named_from_signature_data_alone() {
     );
     assert!(bytedance.is_some() && bytedance < tencent, "{text}");
 }
+
+#[test]
+fn volcengine_httpdns_lookups_are_cleartext_lookups_of_bytedance() {
+    let request = msg::http_request(
+        "GET",
+        "httpdns.volcengineapi.com",
+        "/resolve?domain=www.douyin.com,api.example.org&account_id=2100000&type=a",
+        &[],
+        b"",
+    );
+    let response = msg::http_response(200, "application/json", b"{}");
+    let mut c = Capture::new(1_701_738_555);
+    c.tcp_session(
+        sa("10.0.0.2:50010"),
+        sa("198.51.100.160:80"),
+        &[(true, &request), (false, &response)],
+        1400,
+    );
+    let r = cli::report(BIN, &c);
+    let a = only_app(&r);
+    assert_eq!(
+        kinds(a),
+        set(&[
+            ("httpdns-cleartext", "medium", "bytedance-httpdns"),
+            ("cleartext-http", "medium", "bytedance-httpdns"),
+            ("vendor-contact", "low", "bytedance-httpdns"),
+        ])
+    );
+    let f = finding(a, "httpdns-cleartext");
+    assert_eq!(f["vendor"], "bytedance");
+    assert_eq!(
+        f["summary"],
+        "looked up www.douyin.com, api.example.org over plain HTTP (Volcengine HTTPDNS)"
+    );
+    assert_eq!(f["evidence"]["via"], "Volcengine HTTPDNS");
+    assert_eq!(f["evidence"]["host"], "httpdns.volcengineapi.com");
+    // The answer's format is not known: nothing is learned from it.
+    assert_eq!(f["evidence"]["answered"], "0");
+}

@@ -62,9 +62,9 @@ fn parse(mut args: lexopt::Parser) -> Result<Options, lexopt::Error> {
 fn writer(out: &Out) -> Result<BufWriter<Box<dyn Write>>, Failure> {
     let inner: Box<dyn Write> = match out {
         Out::Stdout => Box::new(std::io::stdout().lock()),
-        Out::File(p) => Box::new(
-            create_private(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ),
+        Out::File(p) => {
+            Box::new(create_private(p).with_context(|| format!("cannot create {}", p.display()))?)
+        }
     };
     Ok(BufWriter::with_capacity(64 * 1024, inner))
 }

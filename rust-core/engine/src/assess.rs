@@ -258,6 +258,7 @@ fn http_findings(h: &HttpObs, flow: &Flow, sigs: &Signatures, show_ids: bool) ->
         let via = match l.kind {
             LookupKind::Httpdns => "Tencent HTTPDNS",
             LookupKind::Newgetdns => "WeChat's newgetdns",
+            LookupKind::VolcengineResolve => "Volcengine HTTPDNS",
         };
         let names = if l.encrypted {
             "names sent encrypted, the lookup itself visible".to_owned()

@@ -169,6 +169,10 @@ pub enum LookupKind {
     Httpdns,
     /// WeChat's own `newgetdns`.
     Newgetdns,
+    /// Volcengine (ByteDance) HTTPDNS, `/resolve?domain=` with one or more names
+    /// (volcengine.com/docs/6758/113991). Its answers are not read: our sources do not give
+    /// their format.
+    VolcengineResolve,
 }
 
 /// A name lookup made over HTTP.

@@ -2,8 +2,9 @@
 //! expose:
 //!
 //! - request bodies (and queries, headers, cookies) are scanned for identifiers and location;
-//! - name lookups over HTTP (Tencent HTTPDNS `/d?dn=`, WeChat's `newgetdns`) are recorded and
-//!   their answers teach names for addresses, like DNS answers;
+//! - name lookups over HTTP (Tencent HTTPDNS `/d?dn=`, WeChat's `newgetdns`, Volcengine's
+//!   HTTPDNS `/resolve?domain=`) are recorded, and the Tencent and WeChat answers teach names
+//!   for addresses, like DNS answers;
 //! - WeChat short links (`POST /mmtls/<8 hex>`) have MMTLS records as bodies;
 //! - WeChat business-layer requests sent without MMTLS name the API they call;
 //! - response bodies that are program code (APK, DEX, JAR, ELF, TBS) are hashed as they pass.
@@ -282,7 +283,12 @@ impl HttpState {
                 r.status = Some(resp.status);
                 r.response_content_type = resp.content_type().map(str::to_owned);
                 r.response_content_length = resp.content_length();
-                if let Some(l) = &r.lookup {
+                // A Volcengine answer is not read (see LookupKind::VolcengineResolve).
+                if let Some(l) = r
+                    .lookup
+                    .as_ref()
+                    .filter(|l| l.kind != LookupKind::VolcengineResolve)
+                {
                     Purpose::Answer(l.kind)
                 } else if r.mmtls {
                     Purpose::MmtlsResponse
@@ -339,8 +345,8 @@ fn request_framing(req: &http::Request) -> Framing {
     Framing::Length(req.content_length().unwrap_or(0))
 }
 
-/// The lookup a request makes, if it is one: HTTPDNS (`/d` with a `dn` parameter) or WeChat's
-/// `newgetdns`.
+/// The lookup a request makes, if it is one: Tencent HTTPDNS (`/d` with a `dn` parameter),
+/// Volcengine HTTPDNS (`/resolve` with a `domain` parameter) or WeChat's `newgetdns`.
 fn lookup_of(path: &str, query: Option<&str>) -> Option<LookupObs> {
     if path.ends_with("/cgi-bin/micromsg-bin/newgetdns") {
         let device_type = query.and_then(|q| {
@@ -357,17 +363,19 @@ fn lookup_of(path: &str, query: Option<&str>) -> Option<LookupObs> {
             device_type,
         });
     }
-    if path != "/d" {
-        return None;
-    }
-    let dn = kv::form_pairs(query?.as_bytes(), false)
+    let (kind, param) = match path {
+        "/d" => (LookupKind::Httpdns, "dn"),
+        "/resolve" => (LookupKind::VolcengineResolve, "domain"),
+        _ => return None,
+    };
+    let asked = kv::form_pairs(query?.as_bytes(), false)
         .into_iter()
-        .find(|(k, _)| k == "dn")?
+        .find(|(k, _)| k == param)?
         .1;
-    let names = httpdns::dn_names(&dn);
+    let names = httpdns::dn_names(&asked);
     Some(LookupObs {
-        kind: LookupKind::Httpdns,
-        encrypted: names.is_empty() && !dn.is_empty(),
+        kind,
+        encrypted: names.is_empty() && !asked.is_empty(),
         names,
         answered: 0,
         device_type: None,
@@ -672,6 +680,7 @@ fn finish_answer(
     let hosts = match kind {
         LookupKind::Httpdns => httpdns::httpdns_answer(&decoded, &lookup.names),
         LookupKind::Newgetdns => httpdns::newgetdns_hosts(&decoded),
+        LookupKind::VolcengineResolve => return,
     };
     lookup.answered = hosts.len();
     for host in hosts {
@@ -738,6 +747,41 @@ mod tests {
         assert_eq!(code_kind(b"<html>", false, "/index.html"), None);
         assert_eq!(zip_entry_names(&apk), ["META-INF/CERT.SF", "classes.dex"]);
         assert!(zip_entry_names(&apk[..40]).len() <= 1);
+    }
+
+    #[test]
+    fn lookups_by_path_and_parameter() {
+        let l = lookup_of("/d", Some("dn=www.qq.com.,b.qq.com&ttl=1")).unwrap();
+        assert_eq!(
+            (l.kind, l.names.as_slice()),
+            (
+                LookupKind::Httpdns,
+                &["www.qq.com".to_owned(), "b.qq.com".to_owned()][..]
+            )
+        );
+        let l = lookup_of(
+            "/resolve",
+            Some("account_id=1&domain=a.example%2Cb.example"),
+        )
+        .unwrap();
+        assert_eq!(l.kind, LookupKind::VolcengineResolve);
+        assert_eq!(l.names, ["a.example", "b.example"]);
+        assert!(!l.encrypted);
+        // Ciphertext instead of names: the lookup is seen, the names are not.
+        let l = lookup_of("/resolve", Some("domain=9f3a0c77")).unwrap();
+        assert!(l.names.is_empty() && l.encrypted);
+        assert_eq!(lookup_of("/resolve", Some("host=a.example")), None);
+        assert_eq!(lookup_of("/resolve/x", Some("domain=a.example")), None);
+        assert_eq!(lookup_of("/d", None), None);
+        let w = lookup_of(
+            "/mmtls/cgi-bin/micromsg-bin/newgetdns",
+            Some("devicetype=android-34"),
+        )
+        .unwrap();
+        assert_eq!(
+            (w.kind, w.device_type.as_deref()),
+            (LookupKind::Newgetdns, Some("android-34"))
+        );
     }
 
     proptest::proptest! {
