@@ -735,6 +735,11 @@ def main() -> None:
             ]) + [(1, ipv4(client, "5.6.7.8", 6, tcp(40041, 443, 1, 0, SYN))),
                   (1, ipv4(client, "5.6.7.8", 6, tcp(40041, 443, 2, 1, PSH | ACK,
                                                       records(CLIENT_HELLO))))]),
+            "volcengine-httpdns": engine_input(tcp_conversation(client, "198.51.100.160", 40045, 80, [
+                (True, http_request("GET", "/resolve?domain=www.douyin.com,a.example&account_id=1",
+                                    [("Host", "httpdns.volcengineapi.com")])),
+                (False, http_response(200, [("Content-Type", "application/json")], b"{}")),
+            ])),
             "oicq-udp": engine_input([
                 (1, ipv4(client, "183.60.48.1", 17, udp(4000, 8000, OICQ_LOGIN))),
                 (2, ipv4("183.60.48.1", client, 17, udp(8000, 4000, oicq_packet(
