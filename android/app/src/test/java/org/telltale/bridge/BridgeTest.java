@@ -81,13 +81,23 @@ public final class BridgeTest implements Host {
         }
     }
 
-    /** Runs {@code body} and returns the NativeException it threw, or null. */
-    private static NativeException thrown(Runnable body) {
+    /** A test step that may throw checked exceptions (making descriptors, files). */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} and returns the NativeException it threw, or null; any other exception
+     * means the check itself could not run.
+     */
+    private static NativeException thrown(Step body) {
         try {
             body.run();
             return null;
         } catch (NativeException e) {
             return e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -195,14 +205,8 @@ public final class BridgeTest implements Host {
         check(packets(parse(Native.snapshot())) == 0, "snapshot after stop: the final report");
         check(thrown(Native::stop) == null, "a second stop is harmless");
         NativeException noCapture = thrown(() -> {
-            try {
-                Native.start(this, fifoFd(fifo), "");
-                Native.exportPcapng(outputFd(new File(dir, "none.pcapng")));
-            } catch (NativeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            Native.start(this, fifoFd(fifo), "");
+            Native.exportPcapng(outputFd(new File(dir, "none.pcapng")));
         });
         check(noCapture != null && noCapture.getMessage().contains("no capture"),
                 "exportPcapng without a capture throws: " + noCapture);
@@ -248,31 +252,17 @@ public final class BridgeTest implements Host {
         File odd = new File(dir, "cap \"q\" \\ \u00e9\n.pcapng");
         String json = new NativeConfig().mtu(1400).showIdentifiers(true)
                 .capturePath(odd.getPath()).dns("10.111.0.53", "[2001:db8::53]:53").json();
-        NativeException refused = thrown(() -> {
-            try {
-                Native.start(this, fifoFd(fifo), json);
-            } catch (NativeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        NativeException refused = thrown(() -> Native.start(this, fifoFd(fifo), json));
         check(refused == null, "Native.start takes NativeConfig's JSON: " + json);
         check(odd.exists(), "the capture is written at the path with quotes, a backslash, "
                 + "a newline and an accent: " + odd.exists());
         Native.stop();
-        NativeException mtu = thrown(() -> Native.start(this, -1, new NativeConfig().mtu(100).json()));
+        NativeException mtu =
+                thrown(() -> Native.start(this, -1, new NativeConfig().mtu(100).json()));
         check(mtu != null, "a bad descriptor is refused before the configuration: " + mtu);
         File ok = new File(dir, "ok.pcapng");
-        NativeException badMtu = thrown(() -> {
-            try {
-                Native.start(this, fifoFd(fifo), new NativeConfig().mtu(100).capturePath(ok.getPath()).json());
-            } catch (NativeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        NativeException badMtu = thrown(() -> Native.start(this, fifoFd(fifo),
+                new NativeConfig().mtu(100).capturePath(ok.getPath()).json()));
         check(badMtu != null && badMtu.getMessage().equals(
                 "invalid configuration: mtu 100 not in 576..=65535"), "a bad MTU is refused: " + badMtu);
         check(!ok.exists(), "nothing is written for a refused configuration");
