@@ -247,6 +247,18 @@ fn served_file(scratch: &Scratch, name: &str, size: usize) -> (PathBuf, Vec<u8>)
     (www, body)
 }
 
+/// `telltale run OPTIONS -- curl` fetching `url` into `out` within `seconds`; both must exit
+/// 0. Returns telltale's stderr.
+fn fetch(scratch: &Scratch, options: &[&str], url: &str, seconds: u32, out: &Path) -> String {
+    let (secs, out) = (seconds.to_string(), out.to_str().unwrap());
+    let mut args = options.to_vec();
+    // -g: an IPv6 literal's brackets are an address, not a glob.
+    args.extend(["--", "curl", "-s", "-g", "-m", &secs, "-o", out, url]);
+    let (status, stderr) = telltale_run(scratch, &args);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    stderr
+}
+
 /// What curl wrote to `out` is exactly `body`.
 fn assert_downloaded(out: &Path, body: &[u8]) {
     let got = std::fs::read(out).expect("curl wrote the file");
@@ -263,20 +275,7 @@ fn a_100_mib_download_arrives_byte_exact() {
     let addr = net.http(&www, 8081);
     let out = scratch.path("got");
     let url = format!("http://{addr}/big");
-    let (status, stderr) = telltale_run(
-        &scratch,
-        &[
-            "--",
-            "curl",
-            "-s",
-            "-m",
-            "120",
-            "-o",
-            out.to_str().unwrap(),
-            &url,
-        ],
-    );
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    fetch(&scratch, &[], &url, 120, &out);
     assert_downloaded(&out, &body);
 }
 
@@ -293,24 +292,13 @@ fn download_arrives_byte_exact_and_is_reported() {
         scratch.path("cap.pcapng"),
     );
     let url = format!("http://{addr}/file");
-    let (status, stderr) = telltale_run(
-        &scratch,
-        &[
-            "--json",
-            report.to_str().unwrap(),
-            "--pcap",
-            pcap.to_str().unwrap(),
-            "--",
-            "curl",
-            "-s",
-            "-m",
-            "60",
-            "-o",
-            out.to_str().unwrap(),
-            &url,
-        ],
-    );
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let options = [
+        "--json",
+        report.to_str().unwrap(),
+        "--pcap",
+        pcap.to_str().unwrap(),
+    ];
+    let stderr = fetch(&scratch, &options, &url, 60, &out);
     assert_downloaded(&out, &body);
     assert!(stderr.contains("cleartext-http"), "summary: {stderr}");
 
@@ -658,21 +646,7 @@ fn ipv6_download_arrives_byte_exact() {
     let addr = net.http_on(&www, 8081, v6.into());
     let out = scratch.path("got");
     let url = format!("http://{addr}/v6");
-    let (status, stderr) = telltale_run(
-        &scratch,
-        &[
-            "--",
-            "curl",
-            "-s",
-            "-g",
-            "-m",
-            "30",
-            "-o",
-            out.to_str().unwrap(),
-            &url,
-        ],
-    );
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    fetch(&scratch, &[], &url, 30, &out);
     assert_downloaded(&out, &body);
 }
 
