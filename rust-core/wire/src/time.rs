@@ -58,7 +58,7 @@ impl fmt::Display for Timestamp {
         let secs = self.0.div_euclid(1_000_000_000);
         let micros = self.0.rem_euclid(1_000_000_000) / 1_000;
         let days = secs.div_euclid(86_400);
-        let sod = secs.rem_euclid(86_400);
+        let sod = secs.rem_euclid(86_400).unsigned_abs();
         let (y, m, d) = civil_from_days(days);
         // i64 nanoseconds span the years 1677 to 2262: always four digits.
         let Ok(year) = u64::try_from(y) else {
@@ -68,9 +68,9 @@ impl fmt::Display for Timestamp {
             (year, 4, b'-'),
             (u64::from(m), 2, b'-'),
             (u64::from(d), 2, b'T'),
-            (sod.unsigned_abs() / 3600, 2, b':'),
-            (sod.unsigned_abs() / 60 % 60, 2, b':'),
-            (sod.unsigned_abs() % 60, 2, b'.'),
+            (sod / 3600, 2, b':'),
+            (sod / 60 % 60, 2, b':'),
+            (sod % 60, 2, b'.'),
             (micros.unsigned_abs(), 6, b'Z'),
         ];
         let mut out = [0u8; 27];
